@@ -1,0 +1,23 @@
+"""fastopt: fused, in-place optimizer updates on flat parameter buffers.
+
+Importing fastopt compiles nothing: each kernel is compiled (or loaded from the
+on-disk cache) the first time it runs.
+"""
+
+from fastopt.flat import FlatParams
+from fastopt.optim import (
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    Momentum,
+    Nesterov,
+    Optimizer,
+    ParamGroup,
+    RMSprop,
+)
+
+__version__ = "0.1.0"
+
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "FlatParams", "Momentum", "Nesterov",
+           "Optimizer", "ParamGroup", "RMSprop", "__version__"]  # fmt: skip

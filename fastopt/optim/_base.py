@@ -1,0 +1,370 @@
+"""The optimizer base class: validation, parameter groups, state, one kernel call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from fastopt._jit import CHUNK
+from fastopt._validate import check_buffer, check_grad, check_real
+from fastopt.flat import FlatParams
+
+STATE_DICT_FORMAT = 1
+
+Check = Callable[[str, Any], Any]
+
+
+class ParamGroup(Mapping[str, Any]):
+    """One parameter group: its arrays and hyperparameters, like torch's dicts.
+
+    Reading works like a dict.  Assigning a hyperparameter (``group["lr"] =
+    0.01``) validates it at once and takes effect at the next step; the arrays
+    of a group (``group["params"]``, their indices in the ``FlatParams``) are
+    fixed.
+    """
+
+    def __init__(self, owner: Optimizer, index: int, params: list[int],
+                 values: dict[str, Any]) -> None:  # fmt: skip
+        self._owner = owner
+        self._index = index
+        self._params = params
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "params":
+            return list(self._params)
+        return self._values[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key == "params":
+            raise KeyError("params: a group's arrays are fixed at construction")
+        if key not in self._values:
+            raise KeyError(
+                f"{key!r} is not a hyperparameter of {type(self._owner).__name__}; "
+                f"accepted: {sorted(self._values)}"
+            )
+        values = dict(self._values)
+        values[key] = value
+        values = self._owner._check_group(values, self._index)
+        self._owner._check_change(self._values, values)
+        self._values = values
+        self._owner._write_row(self._index)
+
+    def __iter__(self) -> Iterator[str]:
+        yield "params"
+        yield from self._values
+
+    def __len__(self) -> int:
+        return len(self._values) + 1
+
+    def __repr__(self) -> str:
+        return f"ParamGroup({dict(self)})"
+
+
+class Optimizer:
+    """Base class: owns the flat views, the state buffers and the kernel call.
+
+    Subclasses declare their hyperparameters (``_defaults``), validate a group
+    (``_check_group``), map a group to one row of the kernel's float64
+    ``hyper`` table (``_row``), name their state buffers (``_state_names``) and
+    call their kernel (``_apply``).
+    """
+
+    _defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init__(
+        self,
+        params: NDArray[Any] | FlatParams,
+        hyper: dict[str, Any],
+        groups: Sequence[Mapping[str, Any]] | None,
+        maximize: bool,
+    ) -> None:
+        self._flat: FlatParams | None
+        if isinstance(params, FlatParams):
+            self._flat = params
+            param = params.data
+            offsets = params.offsets
+        else:
+            self._flat = None
+            param = check_buffer("params", params)
+            offsets = np.array([0, param.size], dtype=np.int64)
+        self._param = param.reshape(-1)
+        self._shape = param.shape
+        self._sign = -1.0 if maximize else 1.0
+        self.maximize = maximize
+
+        defaults = self._check_group(dict(hyper), None)
+        self.defaults = defaults
+        members, specs = self._assign_groups(groups, len(offsets) - 1)
+        self.param_groups: list[ParamGroup] = []
+        for k, (idx, spec) in enumerate(zip(members, specs, strict=True)):
+            values = self._check_group({**defaults, **spec}, k)
+            self.param_groups.append(ParamGroup(self, k, idx, values))
+        self._chunks = _chunk_table(offsets, members)
+        self._hyper = np.zeros((len(members), len(self._columns())), np.float64)
+        for k in range(len(members)):
+            self._write_row(k)
+        self._step = 0
+        self.state: dict[str, NDArray[Any]] = {}
+        for name in self._state_names():
+            self.state[name] = np.zeros_like(self._param)
+        self._init_state()
+
+    # -- hooks for subclasses ---------------------------------------------------
+
+    def _columns(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _check_group(self, values: dict[str, Any], index: int | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _check_change(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        """Refuse a change of hyperparameters that the state cannot follow."""
+
+    def _row(self, values: dict[str, Any]) -> list[float]:
+        raise NotImplementedError
+
+    def _state_names(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _init_state(self) -> None:
+        """Fill the state buffers at construction (they start at zero)."""
+
+    def _apply(self, grad: NDArray[Any], gscale: float) -> None:
+        raise NotImplementedError
+
+    # -- public API -------------------------------------------------------------
+
+    @property
+    def params(self) -> NDArray[Any] | FlatParams:
+        """The array or FlatParams this optimizer updates."""
+        if self._flat is not None:
+            return self._flat
+        return self._param.reshape(self._shape)
+
+    @property
+    def step_count(self) -> int:
+        """The number of steps taken so far."""
+        return self._step
+
+    @property
+    def lr(self) -> Any:
+        """The learning rate of the first group; setting it sets every group's."""
+        return self.param_groups[0]["lr"] if self.param_groups else self.defaults["lr"]
+
+    @lr.setter
+    def lr(self, value: Any) -> None:
+        check_real("lr", value)
+        for group in self.param_groups:
+            group["lr"] = value
+        self.defaults["lr"] = float(value)
+
+    def step(self, grad: NDArray[Any] | None = None) -> None:
+        """Apply one update in place.
+
+        Parameters
+        ----------
+        grad : ndarray, optional
+            The gradient: the parameters' dtype and number of elements, any shape,
+            C-contiguous.  Default: the ``.grad`` buffer of the FlatParams.
+        """
+        if grad is None:
+            if self._flat is None:
+                raise TypeError(
+                    "grad: required when the optimizer updates a plain array "
+                    "(only a FlatParams has a .grad buffer to read)"
+                )
+            g = self._flat.grad
+        else:
+            g = check_grad(grad, self._param)
+            if np.may_share_memory(g, self._param):
+                raise ValueError(
+                    "grad: shares memory with the parameters; pass a separate "
+                    "gradient buffer"
+                )
+        self._step += 1
+        self._apply(g, self._sign)
+
+    def zero_grad(self) -> None:
+        """Zero the FlatParams' gradient buffer."""
+        if self._flat is None:
+            raise TypeError("zero_grad: only a FlatParams has a gradient buffer")
+        self._flat.zero_grad()
+
+    def state_dict(self) -> dict[str, Any]:
+        """A copy of the optimizer's state: plain numpy arrays and numbers."""
+        return {
+            "optimizer": type(self).__name__,
+            "format": STATE_DICT_FORMAT,
+            "step": int(self._step),
+            "size": int(self._param.size),
+            "dtype": str(self._param.dtype),
+            "state_dtype": str(self._param.dtype),
+            "maximize": self.maximize,
+            "options": self._options(),
+            "param_groups": [
+                {**_plain(g._values), "params": list(g._params)}
+                for g in self.param_groups
+            ],
+            "state": {k: v.copy() for k, v in self.state.items()},
+        }
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore a state from :meth:`state_dict`; all checks come first."""
+        sd = state_dict
+        name = type(self).__name__
+        _expect(sd, "optimizer", name)
+        _expect(sd, "format", STATE_DICT_FORMAT)
+        _expect(sd, "size", int(self._param.size))
+        _expect(sd, "dtype", str(self._param.dtype))
+        _expect(sd, "state_dtype", str(self._param.dtype))
+        _expect(sd, "maximize", self.maximize)
+        _expect(sd, "options", self._options())
+        step = sd.get("step")
+        if isinstance(step, (bool, np.bool_)) or not isinstance(
+            step, (int, np.integer)
+        ) or step < 0:  # fmt: skip
+            raise ValueError(f"state_dict['step']: got {step!r}; expected an int >= 0")
+        groups = sd.get("param_groups")
+        if not isinstance(groups, Sequence) or len(groups) != len(self.param_groups):
+            raise ValueError(
+                f"state_dict['param_groups']: expected {len(self.param_groups)} groups"
+                f", got {groups!r:.80}"
+            )
+        new_values = []
+        for k, (saved, group) in enumerate(zip(groups, self.param_groups, strict=True)):
+            if list(saved.get("params", [])) != group._params:
+                raise ValueError(
+                    f"state_dict['param_groups'][{k}]['params']: got "
+                    f"{saved.get('params')!r}; this optimizer's group holds "
+                    f"{group._params}"
+                )
+            values = {key: saved[key] for key in saved if key != "params"}
+            if set(values) != set(group._values):
+                raise ValueError(
+                    f"state_dict['param_groups'][{k}]: keys {sorted(values)}; "
+                    f"expected {sorted(group._values)}"
+                )
+            values = self._check_group(values, k)
+            self._check_change(group._values, values)
+            new_values.append(values)
+        state = sd.get("state")
+        if not isinstance(state, Mapping) or set(state) != set(self.state):
+            got = sorted(state) if isinstance(state, Mapping) else repr(state)
+            raise ValueError(
+                f"state_dict['state']: got {got}; expected {sorted(self.state)}"
+            )
+        for key, buf in self.state.items():
+            a = state[key]
+            if not isinstance(a, np.ndarray) or a.shape != buf.shape:
+                shape = getattr(a, "shape", type(a).__name__)
+                raise ValueError(
+                    f"state_dict['state'][{key!r}]: got {shape}; expected an array "
+                    f"of shape {buf.shape}"
+                )
+            if a.dtype != buf.dtype:
+                raise TypeError(
+                    f"state_dict['state'][{key!r}]: got dtype {a.dtype}; expected "
+                    f"{buf.dtype}"
+                )
+
+        for key, buf in self.state.items():
+            np.copyto(buf, state[key])
+        for k, values in enumerate(new_values):
+            self.param_groups[k]._values = values
+            self._write_row(k)
+        self._step = int(step)
+
+    # -- internals --------------------------------------------------------------
+
+    def _options(self) -> dict[str, Any]:
+        """Optimizer-wide flags that a state dict must agree on."""
+        return {}
+
+    def _write_row(self, k: int) -> None:
+        self._hyper[k, :] = self._row(self.param_groups[k]._values)
+
+    def _assign_groups(
+        self, groups: Sequence[Mapping[str, Any]] | None, n_arrays: int
+    ) -> tuple[list[list[int]], list[dict[str, Any]]]:
+        if groups is None:
+            return [list(range(n_arrays))], [{}]
+        if self._flat is None:
+            raise TypeError(
+                "groups: parameter groups need a FlatParams (they name its arrays); "
+                "got a plain ndarray"
+            )
+        if isinstance(groups, Mapping) or not isinstance(groups, Sequence):
+            raise TypeError(f"groups: got {type(groups).__name__}; expected a list of dicts")
+        owner: dict[int, int] = {}
+        members: list[list[int]] = []
+        specs: list[dict[str, Any]] = []
+        for k, group in enumerate(groups):
+            if not isinstance(group, Mapping) or "params" not in group:
+                raise TypeError(
+                    f"groups[{k}]: got {group!r:.80}; expected a dict with a 'params' "
+                    "list"
+                )
+            spec = {key: v for key, v in group.items() if key != "params"}
+            unknown = set(spec) - set(self.defaults)
+            if unknown:
+                raise ValueError(
+                    f"groups[{k}]: unknown hyperparameters {sorted(unknown)}; accepted:"
+                    f" {sorted(self.defaults)}"
+                )
+            idx = []
+            for key in group["params"]:
+                i = self._flat.index(key)
+                if i in owner:
+                    raise ValueError(
+                        f"groups[{k}]: array {self._flat.names[i]!r} is already in "
+                        f"groups[{owner[i]}]"
+                    )
+                owner[i] = k
+                idx.append(i)
+            members.append(idx)
+            specs.append(spec)
+        rest = [i for i in range(n_arrays) if i not in owner]
+        if rest:
+            members.append(rest)
+            specs.append({})
+        return members, specs
+
+
+def _chunk_table(offsets: NDArray[np.int64], members: list[list[int]]) -> NDArray[np.int64]:
+    """(start, stop, group) rows covering every element once, in memory order."""
+    segments = sorted(
+        (int(offsets[i]), int(offsets[i + 1]), g)
+        for g, idx in enumerate(members)
+        for i in idx
+        if offsets[i + 1] > offsets[i]
+    )
+    merged: list[list[int]] = []
+    for lo, hi, g in segments:
+        if merged and merged[-1][1] == lo and merged[-1][2] == g:
+            merged[-1][1] = hi
+        else:
+            merged.append([lo, hi, g])
+    rows = [
+        (start, min(start + CHUNK, hi), g)
+        for lo, hi, g in merged
+        for start in range(lo, hi, CHUNK)
+    ]
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()}
+
+
+def _expect(sd: Mapping[str, Any], key: str, expected: Any) -> None:
+    if not isinstance(sd, Mapping):
+        raise TypeError(f"state_dict: got {type(sd).__name__}; expected a dict")
+    got = sd.get(key, "<missing>")
+    if got != expected:
+        raise ValueError(
+            f"state_dict[{key!r}]: got {got!r}; this optimizer has {expected!r}"
+        )

@@ -31,9 +31,7 @@ CHUNK = 1 << 14
 PARALLEL_THRESHOLD = 1 << 15
 
 
-def kernel_pair(
-    fn: Callable[..., Any], reduction: bool = False
-) -> tuple[Any, Any]:
+def kernel_pair(fn: Callable[..., Any], reduction: bool = False) -> tuple[Any, Any]:
     """Compile ``fn`` lazily as a (serial, parallel) pair of Numba dispatchers.
 
     ``reduction=True`` lets LLVM reassociate floating-point sums so that a

@@ -74,8 +74,19 @@ def _sgd(param, grad, buf, chunks, hyper, gscale, first):
                 x[i] = x[i] + lr * d
 
 
-def _adam(param, grad, exp_avg, exp_avg_sq, max_sq, chunks, hyper, step, gscale,
-          amsgrad, decoupled):
+def _adam(
+    param,
+    grad,
+    exp_avg,
+    exp_avg_sq,
+    max_sq,
+    chunks,
+    hyper,
+    step,
+    gscale,
+    amsgrad,
+    decoupled,
+):
     """Adam (L2 weight decay) or AdamW (``decoupled``), optionally AMSGrad.
 
     Mutates ``param``, ``exp_avg``, ``exp_avg_sq`` and, with ``amsgrad``,
@@ -118,8 +129,9 @@ def _adam(param, grad, exp_avg, exp_avg_sq, max_sq, chunks, hyper, step, gscale,
             x[i] = p + neg_step_size * m / (np.sqrt(v) / bc2_sqrt + eps)
 
 
-def _rmsprop(param, grad, square_avg, grad_avg, buf, chunks, hyper, gscale,
-             centered, eps_in_sqrt):
+def _rmsprop(
+    param, grad, square_avg, grad_avg, buf, chunks, hyper, gscale, centered, eps_in_sqrt
+):
     """RMSprop, optionally centered, with momentum and L2 weight decay.
 
     Mutates ``param``, ``square_avg``, ``grad_avg`` (empty unless ``centered``)

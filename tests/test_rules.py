@@ -77,12 +77,15 @@ def test_groups_in_one_pass_match_reference(name, dtype):
     fp = fastopt.FlatParams([rng.standard_normal(s) for s in shapes], dtype=dtype)
     overrides = {
         "SGD": [{"lr": 0.01, "weight_decay": 0.2}, {"momentum": 0.5}],
-        "Adam": [{"lr": 0.02, "betas": (0.8, 0.99)}, {"weight_decay": 0.0, "eps": 1e-3}],
+        "Adam": [{"lr": 0.02, "betas": (0.8, 0.99)}, {"eps": 1e-3}],
         "AdamW": [{"weight_decay": 0.0}, {"lr": 0.05, "weight_decay": 0.3}],
         "RMSprop": [{"alpha": 0.9, "momentum": 0.5}, {"lr": 0.001}],
         "Adagrad": [{"lr_decay": 0.1, "initial_accumulator_value": 0.3}, {"eps": 1e-3}],
     }[name]
-    groups = [{"params": [3, "0"], **overrides[0]}, {"params": [fp.params[4]], **overrides[1]}]
+    groups = [
+        {"params": [3, "0"], **overrides[0]},
+        {"params": [fp.params[4]], **overrides[1]},
+    ]
     base = {"SGD": {"momentum": 0.9, "weight_decay": 0.01}}.get(name, {})
     opt = case.cls(fp, groups=groups, **base)
     assert [g["params"] for g in opt.param_groups] == [[3, 0], [4], [1, 2, 5]]

@@ -298,7 +298,9 @@ class Optimizer:
                 "got a plain ndarray"
             )
         if isinstance(groups, Mapping) or not isinstance(groups, Sequence):
-            raise TypeError(f"groups: got {type(groups).__name__}; expected a list of dicts")
+            raise TypeError(
+                f"groups: got {type(groups).__name__}; expected a list of dicts"
+            )
         owner: dict[int, int] = {}
         members: list[list[int]] = []
         specs: list[dict[str, Any]] = []
@@ -334,7 +336,9 @@ class Optimizer:
         return members, specs
 
 
-def _chunk_table(offsets: NDArray[np.int64], members: list[list[int]]) -> NDArray[np.int64]:
+def _chunk_table(
+    offsets: NDArray[np.int64], members: list[list[int]]
+) -> NDArray[np.int64]:
     """(start, stop, group) rows covering every element once, in memory order."""
     segments = sorted(
         (int(offsets[i]), int(offsets[i + 1]), g)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from numpy.typing import NDArray
 
@@ -51,8 +51,13 @@ class Adagrad(Optimizer):
         ``initial_accumulator_value``.
     """
 
-    _defaults = {"lr": 1e-2, "lr_decay": 0.0, "eps": 1e-10, "weight_decay": 0.0,
-                 "initial_accumulator_value": 0.0}  # fmt: skip
+    _defaults: ClassVar[dict[str, Any]] = {
+        "lr": 1e-2,
+        "lr_decay": 0.0,
+        "eps": 1e-10,
+        "weight_decay": 0.0,
+        "initial_accumulator_value": 0.0,
+    }
 
     def __init__(
         self,

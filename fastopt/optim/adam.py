@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from numpy.typing import NDArray
 
@@ -58,7 +58,12 @@ class Adam(Optimizer):
         ``lr``, ``betas``, ``eps``, ``weight_decay``.
     """
 
-    _defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}
+    _defaults: ClassVar[dict[str, Any]] = {
+        "lr": 1e-3,
+        "betas": (0.9, 0.999),
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+    }
 
     def __init__(
         self,
@@ -97,7 +102,7 @@ class Adam(Optimizer):
 
     def _state_names(self) -> tuple[str, ...]:
         names = ("exp_avg", "exp_avg_sq")
-        return names + ("max_exp_avg_sq",) if self.amsgrad else names
+        return (*names, "max_exp_avg_sq") if self.amsgrad else names
 
     def _options(self) -> dict[str, Any]:
         return {"amsgrad": self.amsgrad, "decoupled": self.decoupled_weight_decay}
@@ -119,7 +124,7 @@ class AdamW(Adam):
     those of :class:`Adam`; ``weight_decay`` defaults to 1e-2 as in torch.
     """
 
-    _defaults = {**Adam._defaults, "weight_decay": 1e-2}
+    _defaults: ClassVar[dict[str, Any]] = {**Adam._defaults, "weight_decay": 1e-2}
 
     def __init__(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from numpy.typing import NDArray
 
@@ -58,8 +58,13 @@ class RMSprop(Optimizer):
         ``lr``, ``alpha``, ``eps``, ``weight_decay``, ``momentum``.
     """
 
-    _defaults = {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0,
-                 "momentum": 0.0}  # fmt: skip
+    _defaults: ClassVar[dict[str, Any]] = {
+        "lr": 1e-2,
+        "alpha": 0.99,
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "momentum": 0.0,
+    }
 
     def __init__(
         self,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-import numpy as np
 from numpy.typing import NDArray
 
 from fastopt import _kernels
@@ -66,8 +65,13 @@ class SGD(Optimizer):
     momentum; a group's momentum cannot switch between zero and non-zero later.
     """
 
-    _defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0,
-                 "weight_decay": 0.0, "nesterov": False}  # fmt: skip
+    _defaults: ClassVar[dict[str, Any]] = {
+        "lr": 1e-3,
+        "momentum": 0.0,
+        "dampening": 0.0,
+        "weight_decay": 0.0,
+        "nesterov": False,
+    }
 
     def __init__(
         self,
@@ -136,7 +140,8 @@ class Momentum(SGD):
     def __init__(self, params: NDArray[Any] | FlatParams, lr: float = 1e-3,
                  momentum: float = 0.9, weight_decay: float = 0.0, *,
                  maximize: bool = False,
-                 groups: Sequence[Mapping[str, Any]] | None = None) -> None:  # fmt: skip
+                 groups: Sequence[Mapping[str, Any]] | None = None,
+                 ) -> None:  # fmt: skip
         super().__init__(params, lr, momentum, 0.0, weight_decay, False,
                          maximize=maximize, groups=groups)  # fmt: skip
 
@@ -150,6 +155,7 @@ class Nesterov(SGD):
     def __init__(self, params: NDArray[Any] | FlatParams, lr: float = 1e-3,
                  momentum: float = 0.9, weight_decay: float = 0.0, *,
                  maximize: bool = False,
-                 groups: Sequence[Mapping[str, Any]] | None = None) -> None:  # fmt: skip
+                 groups: Sequence[Mapping[str, Any]] | None = None,
+                 ) -> None:  # fmt: skip
         super().__init__(params, lr, momentum, 0.0, weight_decay, True,
                          maximize=maximize, groups=groups)  # fmt: skip

@@ -4,6 +4,7 @@ Importing fastopt compiles nothing: each kernel is compiled (or loaded from the
 on-disk cache) the first time it runs.
 """
 
+from fastopt import schedules
 from fastopt.flat import FlatParams
 from fastopt.optim import (
     SGD,
@@ -20,4 +21,4 @@ from fastopt.optim import (
 __version__ = "0.1.0"
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "FlatParams", "Momentum", "Nesterov",
-           "Optimizer", "ParamGroup", "RMSprop", "__version__"]  # fmt: skip
+           "Optimizer", "ParamGroup", "RMSprop", "__version__", "schedules"]  # fmt: skip

@@ -6,6 +6,7 @@ on-disk cache) the first time it runs.
 
 from fastopt import schedules
 from fastopt.flat import FlatParams
+from fastopt.io import load, save
 from fastopt.optim import (
     SGD,
     Adagrad,
@@ -21,4 +22,5 @@ from fastopt.optim import (
 __version__ = "0.1.0"
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "FlatParams", "Momentum", "Nesterov",
-           "Optimizer", "ParamGroup", "RMSprop", "__version__", "schedules"]  # fmt: skip
+           "Optimizer", "ParamGroup", "RMSprop", "__version__", "load", "save",
+           "schedules"]  # fmt: skip

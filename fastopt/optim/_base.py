@@ -13,6 +13,7 @@ from fastopt._validate import check_buffer, check_grad, check_real
 from fastopt.flat import FlatParams
 
 STATE_DICT_FORMAT = 1
+MAX_STEP = 2**63 - 1
 
 Check = Callable[[str, Any], Any]
 
@@ -185,6 +186,12 @@ class Optimizer:
                     "grad: shares memory with the parameters; pass a separate "
                     "gradient buffer"
                 )
+            for name, buf in self.state.items():
+                if np.may_share_memory(g, buf):
+                    raise ValueError(
+                        f"grad: shares memory with the optimizer's state[{name!r}]; "
+                        "pass a separate gradient buffer"
+                    )
         self._step += 1
         self._apply(g, self._sign)
 
@@ -224,10 +231,13 @@ class Optimizer:
         _expect(sd, "maximize", self.maximize)
         _expect(sd, "options", self._options())
         step = sd.get("step")
+        # The kernels take the count as an int64, and the next step adds one.
         if isinstance(step, (bool, np.bool_)) or not isinstance(
             step, (int, np.integer)
-        ) or step < 0:  # fmt: skip
-            raise ValueError(f"state_dict['step']: got {step!r}; expected an int >= 0")
+        ) or not 0 <= step < MAX_STEP:  # fmt: skip
+            raise ValueError(
+                f"state_dict['step']: got {step!r}; expected an int in [0, 2**63 - 1)"
+            )
         groups = sd.get("param_groups")
         if not isinstance(groups, Sequence) or len(groups) != len(self.param_groups):
             raise ValueError(
@@ -236,6 +246,11 @@ class Optimizer:
             )
         new_values = []
         for k, (saved, group) in enumerate(zip(groups, self.param_groups, strict=True)):
+            if not isinstance(saved, Mapping):
+                raise TypeError(
+                    f"state_dict['param_groups'][{k}]: got {type(saved).__name__}; "
+                    "expected a dict"
+                )
             if list(saved.get("params", [])) != group._params:
                 raise ValueError(
                     f"state_dict['param_groups'][{k}]['params']: got "
@@ -317,8 +332,16 @@ class Optimizer:
                     f"groups[{k}]: unknown hyperparameters {sorted(unknown)}; accepted:"
                     f" {sorted(self.defaults)}"
                 )
+            keys = group["params"]
+            if isinstance(keys, (str, bytes, np.ndarray)) or not isinstance(
+                keys, Sequence
+            ):  # fmt: skip
+                raise TypeError(
+                    f"groups[{k}]['params']: got {type(keys).__name__}; expected a "
+                    "list of indices, names or views from .params"
+                )
             idx = []
-            for key in group["params"]:
+            for key in keys:
                 i = self._flat.index(key)
                 if i in owner:
                     raise ValueError(

@@ -192,6 +192,10 @@ class Optimizer:
                         f"grad: shares memory with the optimizer's state[{name!r}]; "
                         "pass a separate gradient buffer"
                     )
+        if self._step >= MAX_STEP:
+            raise OverflowError(
+                f"step: the step count {self._step} has reached the int64 limit"
+            )
         self._step += 1
         self._apply(g, self._sign)
 

@@ -126,7 +126,7 @@ def read_state_dict(path: PathLike) -> dict[str, Any]:
         raise ValueError(f"{path}: no {META!r} entry; not a fastopt checkpoint")
     try:
         meta = json.loads(meta_bytes.tobytes().decode("utf-8"))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ValueError(f"{path}: the metadata is not valid JSON: {exc}") from exc
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(f"{path}: the metadata does not name the {FORMAT!r} format")
@@ -139,7 +139,7 @@ def read_state_dict(path: PathLike) -> dict[str, Any]:
     used: set[str] = set()
     try:
         state_dict = _decode(meta.get("state_dict"), entries, used)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
         raise ValueError(f"{path}: inconsistent checkpoint: {exc}") from exc
     if used != set(entries):
         raise ValueError(

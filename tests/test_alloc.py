@@ -17,6 +17,10 @@ import pytest
 import fastopt
 from fastopt import _jit, _kernels
 
+requires_jit = pytest.mark.skipif(
+    numba.config.DISABLE_JIT, reason="measures the compiled kernels' allocations"
+)
+
 N = 10_000_000
 LIMIT = 1 << 20  # bytes: far below one float32 buffer (40 MB)
 
@@ -43,6 +47,7 @@ def buffers():
     return rng.standard_normal(N, np.float32), rng.standard_normal(N, np.float32)
 
 
+@requires_jit
 @pytest.mark.parametrize(
     ("make", "n_state"), [r[1:] for r in RULES], ids=[r[0] for r in RULES]
 )
@@ -82,6 +87,7 @@ def test_state_is_what_the_rule_needs(make, n_state, dtype):
     assert sum(b.nbytes for b in opt.state.values()) == n_state * p.nbytes
 
 
+@requires_jit
 def test_norm_allocates_only_its_partials(buffers):
     x, _ = buffers
     partials = np.empty(-(-N // _jit.CHUNK))

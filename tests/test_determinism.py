@@ -16,12 +16,18 @@ import subprocess
 import sys
 import textwrap
 
+import numba
 import numpy as np
 import pytest
 
 import fastopt
 from fastopt import _jit
 from tests.cases import CASE_BY_NAME, option_id
+
+pytestmark = pytest.mark.skipif(
+    numba.config.DISABLE_JIT,
+    reason="thread counts only matter to compiled parallel kernels",
+)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 N = 100_003  # above the parallel threshold, and not a multiple of the chunk size

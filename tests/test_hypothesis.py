@@ -5,11 +5,12 @@ magnitudes, and in one test NaN and Inf), random sizes and option sets."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from fastopt import _jit
+from fastopt import _jit, _kernels, reference
 from tests.cases import TOL, Reference, all_options, option_id
 
 OPTIONS = all_options()
@@ -91,3 +92,23 @@ def test_nan_and_inf_propagate_as_in_the_reference(problem):
     case, opts, params, grads = problem
     opt, ref = _run(case, opts, params, grads)
     _assert_agree(opt, ref, np.dtype(np.float64), exact=True)
+
+
+@SETTINGS
+@given(
+    st.sampled_from([np.float32, np.float64]),
+    st.sampled_from([0, 1, 5, _jit.CHUNK - 1, _jit.CHUNK + 1, 3 * _jit.CHUNK + 7]),
+    st.data(),
+)
+def test_blocked_norm_matches_reference(dtype, n, data):
+    # The global norm as clipping computes it: block sums of squares in float64.
+    x = np.resize(data.draw(_values(dtype, finite=False)), n)
+    partials = np.empty(-(-n // _jit.CHUNK))
+    _jit.launch(_kernels.sumsq_blocks_, n, x, partials)
+    with np.errstate(all="ignore"):
+        got = float(np.sqrt(partials.sum()))
+        want = reference.global_norm(x)
+    if np.isfinite(want):
+        assert got == pytest.approx(want, rel=1e-12, abs=0.0)
+    else:
+        assert not np.isfinite(got) and np.isnan(got) == np.isnan(want)

@@ -8,6 +8,7 @@ bits, so a threaded run must equal a sequential one exactly.
 
 from __future__ import annotations
 
+import itertools
 import os
 import pathlib
 import subprocess
@@ -15,10 +16,17 @@ import sys
 import textwrap
 import threading
 
+import numba
 import numpy as np
+import pytest
 
 import fastopt
 from fastopt import _jit, _kernels
+
+pytestmark = pytest.mark.skipif(
+    numba.config.DISABLE_JIT,
+    reason="concurrent parallel kernels need the JIT (no GIL release without it)",
+)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 N = 100_003  # every kernel call wants the parallel path
@@ -106,9 +114,9 @@ def test_threads_equal_sequential_float64():
 
 def test_serial_and_parallel_builds_agree_bit_for_bit():
     # What makes the threaded result independent of which build each call got.
-    for k in range(len(MAKERS)):
-        a, grads = _job(k, np.float32)
-        b, _ = _job(k, np.float32)
+    for k, dtype in itertools.product(range(len(MAKERS)), (np.float32, np.float64)):
+        a, grads = _job(k, dtype)
+        b, _ = _job(k, dtype)
         for g in grads[:5]:
             a.step(g)
             with _jit._pool:  # the pool looks busy: b takes the serial build

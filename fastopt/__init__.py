@@ -21,6 +21,19 @@ from fastopt.optim import (
 
 __version__ = "0.1.0"
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "FlatParams", "Momentum", "Nesterov",
-           "Optimizer", "ParamGroup", "RMSprop", "__version__", "load", "save",
-           "schedules"]  # fmt: skip
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "FlatParams",
+    "Momentum",
+    "Nesterov",
+    "Optimizer",
+    "ParamGroup",
+    "RMSprop",
+    "__version__",
+    "load",
+    "save",
+    "schedules",
+]

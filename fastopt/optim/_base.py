@@ -267,8 +267,11 @@ class Optimizer:
                     f"state_dict['param_groups'][{k}]: keys {sorted(values)}; "
                     f"expected {sorted(group._values)}"
                 )
-            values = self._check_group(values, k)
-            self._check_change(group._values, values)
+            try:
+                values = self._check_group(values, k)
+                self._check_change(group._values, values)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"state_dict['param_groups'][{k}]: {exc}") from exc
             new_values.append(values)
         state = sd.get("state")
         if not isinstance(state, Mapping) or set(state) != set(self.state):

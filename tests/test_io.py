@@ -450,3 +450,23 @@ def test_save_replaces_and_keeps_other_files(old_file):
     assert sorted(os.listdir(path.parent)) == ["ckpt", "other"]
     assert path.read_bytes() != data
     assert flat_params(opt).size == 100
+
+
+def test_schedule_configs_round_trip(tmp_path):
+    # Schedules travel in state dicts as their JSON-compatible config dicts.
+    from fastopt import schedules as sch
+
+    schedule = sch.Sequence(
+        [sch.LinearWarmup(0.1, 100), sch.CosineAnnealing(0.1, 1000, eta_min=1e-5),
+         sch.MultiStep(1e-5, [10, 20], gamma=0.5)],
+        [100, 1100],
+    )  # fmt: skip
+    sd = {"lr": schedule.config(), "step": 123}
+    fio.write_state_dict(tmp_path / "s", sd)
+    got = fio.read_state_dict(tmp_path / "s")
+    assert got == sd
+    rebuilt = sch.from_config(got["lr"])
+    assert rebuilt == schedule
+    assert [rebuilt(t) for t in (0, 99, 100, 1099, 1100, 5000)] == [
+        schedule(t) for t in (0, 99, 100, 1099, 1100, 5000)
+    ]

@@ -470,3 +470,34 @@ def test_schedule_configs_round_trip(tmp_path):
     assert [rebuilt(t) for t in (0, 99, 100, 1099, 1100, 5000)] == [
         schedule(t) for t in (0, 99, 100, 1099, 1100, 5000)
     ]
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import os, sys
+    import numpy as np
+    import fastopt
+
+    opt = fastopt.SGD(np.ones(100), momentum=0.9)
+    for _ in range(5):
+        opt.step(np.ones(100))
+    os.replace = lambda *args: os._exit(3)  # the process dies before the rename
+    fastopt.save(sys.argv[1], opt)
+    """
+)
+
+
+def test_process_killed_mid_save_keeps_the_old_file(old_file):
+    # A hard kill cannot clean up: the old checkpoint survives intact and a
+    # temporary file (".<name>.<random>.tmp") may be left next to it.
+    path, data, _ = old_file
+    done = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(path)], cwd=ROOT,
+                          env=_env(), timeout=300)  # fmt: skip
+    assert done.returncode == 3
+    assert path.read_bytes() == data
+    leftovers = [p for p in os.listdir(path.parent) if p != path.name]
+    assert len(leftovers) == 1 and leftovers[0].startswith(".ckpt.")
+    assert leftovers[0].endswith(".tmp")
+    restored = fastopt.SGD(np.ones(100), momentum=0.9)
+    fastopt.load(path, restored)
+    assert restored.step_count == 1

@@ -66,7 +66,7 @@ SCRIPT = textwrap.dedent(
         partials = np.empty(-(-n // _jit.CHUNK), np.float64)
         _jit.launch(_kernels.sumsq_blocks_, n, x, partials)
         out[f"norm/{np.dtype(dtype)}"] = float(np.sqrt(partials.sum())).hex()
-        try:
+        try:  # clipping comes from another module; included once it exists
             from fastopt.clip import clip_grad_norm
         except ImportError:
             pass
@@ -132,3 +132,10 @@ def test_norm_matches_reference_in_float64(runs):
     got = float.fromhex(str(runs[0]["norm/float64"]))
     assert got == pytest.approx(expected, rel=1e-13)
     assert N > _jit.PARALLEL_THRESHOLD and N % _jit.CHUNK != 0
+
+
+def test_clipping_is_deterministic(runs):
+    if "clip/float32" not in runs[0]:
+        pytest.skip("fastopt.clip.clip_grad_norm is not there to test")
+    for dtype in ("float32", "float64"):
+        assert len({str(r[f"clip/{dtype}"]) for r in runs}) == 1

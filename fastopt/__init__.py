@@ -1,10 +1,11 @@
 """fastopt: fused, in-place optimizer updates on flat parameter buffers.
 
 Importing fastopt compiles nothing: each kernel is compiled (or loaded from the
-on-disk cache) the first time it runs.
+on-disk cache) the first time it runs, or ahead of time by :func:`warmup`.
 """
 
 from fastopt import schedules
+from fastopt._warmup import warmup
 from fastopt.flat import FlatParams
 from fastopt.io import load, save
 from fastopt.optim import (
@@ -36,4 +37,5 @@ __all__ = [
     "load",
     "save",
     "schedules",
+    "warmup",
 ]

@@ -5,6 +5,7 @@ on-disk cache) the first time it runs.
 """
 
 from fastopt import schedules
+from fastopt.clip import NonFiniteGradientError, clip_grad_norm, clip_grad_value
 from fastopt.flat import FlatParams
 from fastopt.optim import (
     SGD,
@@ -20,5 +21,8 @@ from fastopt.optim import (
 
 __version__ = "0.1.0"
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "FlatParams", "Momentum", "Nesterov",
-           "Optimizer", "ParamGroup", "RMSprop", "__version__", "schedules"]  # fmt: skip
+__all__ = [
+    "SGD", "Adagrad", "Adam", "AdamW", "FlatParams", "Momentum", "Nesterov",
+    "NonFiniteGradientError", "Optimizer", "ParamGroup", "RMSprop", "__version__",
+    "clip_grad_norm", "clip_grad_value", "schedules",
+]  # fmt: skip

@@ -18,11 +18,12 @@ from fastopt.optim import (
     ParamGroup,
     RMSprop,
 )
+from fastopt.train import History, fit
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "SGD", "Adagrad", "Adam", "AdamW", "FlatParams", "Momentum", "Nesterov",
-    "NonFiniteGradientError", "Optimizer", "ParamGroup", "RMSprop", "__version__",
-    "clip_grad_norm", "clip_grad_value", "schedules",
+    "SGD", "Adagrad", "Adam", "AdamW", "FlatParams", "History", "Momentum",
+    "Nesterov", "NonFiniteGradientError", "Optimizer", "ParamGroup", "RMSprop",
+    "__version__", "clip_grad_norm", "clip_grad_value", "fit", "schedules",
 ]  # fmt: skip

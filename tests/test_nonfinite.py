@@ -7,7 +7,8 @@ import pytest
 from train_cases import IDS, OPTIMIZERS, assert_same, snapshot
 
 import fastopt
-from fastopt.clip import NonFiniteGradientError
+from fastopt import _kernels
+from fastopt.clip import NonFiniteGradientError, blocks
 
 # (size, position of the bad element, its value, dtype): first, middle and last
 # element, a block boundary, sizes on both sides of the parallel threshold.
@@ -112,3 +113,22 @@ def test_flatparams_gradient_checked() -> None:
     opt.step()
     assert opt.skipped_steps == 1
     np.testing.assert_array_equal(flat.data, np.zeros(7))
+
+
+@pytest.mark.parametrize("build", [0, 1], ids=["serial", "parallel"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [1, 16_384, 16_385, 2**17 + 3])
+def test_nonfinite_kernel_finds_every_position(size, dtype, build) -> None:
+    kernel = _kernels.nonfinite_blocks_[build]
+    x = np.random.default_rng(size).standard_normal(size).astype(dtype)
+    x[0] = -0.0
+    partials = np.empty(blocks(size))
+    kernel(x, partials)
+    assert partials.sum() == 0.0
+    for at in sorted({0, size // 2, min(16_384, size - 1), size - 1}):
+        for bad in (np.nan, np.inf, -np.inf):
+            y = x.copy()
+            y[at] = bad
+            kernel(y, partials)
+            assert np.isnan(partials[at // 16_384])
+            assert np.count_nonzero(partials) == 1

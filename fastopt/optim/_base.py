@@ -82,6 +82,14 @@ class Optimizer:
     (``_check_group``), map a group to one row of the kernel's float64
     ``hyper`` table (``_row``), name their state buffers (``_state_names``) and
     call their kernel (``_apply``).
+
+    Attributes
+    ----------
+    last_grad_norm : float or None
+        With ``max_grad_norm`` set, the global 2-norm of the latest gradient
+        before clipping (also for a skipped or refused step); None otherwise.
+    skipped_steps : int
+        Steps skipped under ``nonfinite="skip"``; saved in the state dict.
     """
 
     _defaults: ClassVar[dict[str, Any]] = {}
@@ -236,6 +244,12 @@ class Optimizer:
         grad : ndarray, optional
             The gradient: the parameters' dtype and number of elements, any shape,
             C-contiguous.  Default: the ``.grad`` buffer of the FlatParams.
+
+        Notes
+        -----
+        With ``max_grad_norm`` or ``nonfinite`` other than ``"ignore"``, the
+        gradient is read once more before the update (see those properties).
+        A scheduled learning rate is evaluated here, at the steps taken so far.
         """
         if grad is None:
             if self._flat is None:

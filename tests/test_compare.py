@@ -22,9 +22,19 @@ def test_table_covers_every_optimizer_and_problem(quick_table) -> None:
         assert r.lr == compare.LRS[r.problem][r.optimizer]
         assert math.isfinite(r.final_loss)
         assert r.final_loss < r.curve[0]  # every tuned rate makes progress
-        if r.to_threshold is not None:
-            assert r.curve[r.to_threshold] < r.threshold
-            assert min(r.curve[: r.to_threshold], default=math.inf) >= r.threshold
+        if r.to_threshold is not None:  # below from there on, not just before
+            assert max(r.curve[r.to_threshold :]) < r.threshold
+            assert r.to_threshold == 0 or r.curve[r.to_threshold - 1] >= r.threshold
+            assert r.first_below is not None and r.first_below <= r.to_threshold
+        if r.first_below is not None:
+            assert r.curve[r.first_below] < r.threshold
+            assert min(r.curve[: r.first_below], default=math.inf) >= r.threshold
+
+
+def test_settled_versus_first_crossing() -> None:
+    assert compare._settled([5.0, 0.5, 2.0, 0.5, 0.1], 1.0) == 3
+    assert compare._settled([0.5, 0.1], 1.0) == 0
+    assert compare._settled([5.0, 0.5, 2.0], 1.0) is None
 
 
 def test_quick_mode_lengths(quick_table) -> None:

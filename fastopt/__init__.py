@@ -6,6 +6,7 @@ on-disk cache) the first time it runs, or ahead of time by :func:`warmup`.
 
 from fastopt import schedules
 from fastopt._warmup import warmup
+from fastopt.clip import NonFiniteGradientError, clip_grad_norm, clip_grad_value
 from fastopt.flat import FlatParams
 from fastopt.io import load, save
 from fastopt.optim import (
@@ -19,6 +20,7 @@ from fastopt.optim import (
     ParamGroup,
     RMSprop,
 )
+from fastopt.train import History, fit
 
 __version__ = "0.1.0"
 
@@ -28,12 +30,17 @@ __all__ = [
     "Adam",
     "AdamW",
     "FlatParams",
+    "History",
     "Momentum",
     "Nesterov",
+    "NonFiniteGradientError",
     "Optimizer",
     "ParamGroup",
     "RMSprop",
     "__version__",
+    "clip_grad_norm",
+    "clip_grad_value",
+    "fit",
     "load",
     "save",
     "schedules",

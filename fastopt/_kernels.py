@@ -242,6 +242,24 @@ def _sumsq_blocks(x, partials):
         partials[b] = acc
 
 
+def _nonfinite_blocks(x, partials):
+    """Mark the blocks of ``x`` that hold a NaN or an Inf.
+
+    Block b (as in :func:`_sumsq_blocks`) sums ``x[i] * 0`` into
+    ``partials[b]``: 0 when every element is finite, NaN otherwise (``Inf * 0``
+    and ``NaN * 0`` are NaN).  Branch-free, so the loop is vectorised.  Mutates
+    only ``partials``; needs ``ceil(x.size / CHUNK)`` slots.
+    """
+    n = x.size
+    for b in prange(partials.size):
+        xb = x[b * CHUNK : min((b + 1) * CHUNK, n)]
+        zero = xb.dtype.type(0)
+        acc = zero
+        for i in range(xb.size):
+            acc += xb[i] * zero
+        partials[b] = acc
+
+
 def _scale(x, factor):
     """Multiply ``x`` in place by ``factor`` rounded to its dtype."""
     f = x.dtype.type(factor)
@@ -267,5 +285,6 @@ adam_ = kernel_pair(_adam)
 rmsprop_ = kernel_pair(_rmsprop)
 adagrad_ = kernel_pair(_adagrad)
 sumsq_blocks_ = kernel_pair(_sumsq_blocks, reduction=True)
+nonfinite_blocks_ = kernel_pair(_nonfinite_blocks, reduction=True)
 scale_ = kernel_pair(_scale)
 clamp_ = kernel_pair(_clamp)

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from fastopt import clip
 from fastopt._jit import CHUNK
 from fastopt._validate import check_buffer, check_grad, check_real
 from fastopt.flat import FlatParams
+from fastopt.reference import clip_scale
+from fastopt.schedules import Schedule, from_config
 
 STATE_DICT_FORMAT = 1
 MAX_STEP = 2**63 - 1
+
+NONFINITE_POLICIES = ("ignore", "skip", "raise")
+
+# "ignore" by default: the check costs one more read of the gradient, about 16%
+# of an Adam step at 1e7 float32 elements (docs/training.md, measured).  With
+# max_grad_norm set the check rides on the norm pass and costs nothing.
+DEFAULT_NONFINITE = "ignore"
 
 Check = Callable[[str, Any], Any]
 
@@ -72,6 +83,14 @@ class Optimizer:
     (``_check_group``), map a group to one row of the kernel's float64
     ``hyper`` table (``_row``), name their state buffers (``_state_names``) and
     call their kernel (``_apply``).
+
+    Attributes
+    ----------
+    last_grad_norm : float or None
+        With ``max_grad_norm`` set, the global 2-norm of the latest gradient
+        before clipping (also for a skipped or refused step); None otherwise.
+    skipped_steps : int
+        Steps skipped under ``nonfinite="skip"``; saved in the state dict.
     """
 
     _defaults: ClassVar[dict[str, Any]] = {}
@@ -82,7 +101,11 @@ class Optimizer:
         hyper: dict[str, Any],
         groups: Sequence[Mapping[str, Any]] | None,
         maximize: bool,
+        max_grad_norm: float | None = None,
+        nonfinite: str = DEFAULT_NONFINITE,
     ) -> None:
+        self.max_grad_norm = max_grad_norm
+        self.nonfinite = nonfinite
         self._flat: FlatParams | None
         if isinstance(params, FlatParams):
             self._flat = params
@@ -96,6 +119,10 @@ class Optimizer:
         self._shape = param.shape
         self._sign = -1.0 if maximize else 1.0
         self.maximize = maximize
+        self._partials = np.empty(clip.blocks(self._param.size))
+        self.last_grad_norm: float | None = None
+        self.skipped_steps = 0
+        self._step = 0
 
         defaults = self._check_group(dict(hyper), None)
         self.defaults = defaults
@@ -106,9 +133,10 @@ class Optimizer:
             self.param_groups.append(ParamGroup(self, k, idx, values))
         self._chunks = _chunk_table(offsets, members)
         self._hyper = np.zeros((len(members), len(self._columns())), np.float64)
+        self._lr_col = self._columns().index("lr")
+        self._scheduled: dict[int, Schedule] = {}
         for k in range(len(members)):
             self._write_row(k)
-        self._step = 0
         self.state: dict[str, NDArray[Any]] = {}
         for name in self._state_names():
             self.state[name] = np.zeros_like(self._param)
@@ -153,15 +181,61 @@ class Optimizer:
 
     @property
     def lr(self) -> Any:
-        """The learning rate of the first group; setting it sets every group's."""
+        """The learning rate of the first group, a number or a Schedule, as set.
+
+        Setting it sets every group's.  A :class:`~fastopt.schedules.Schedule`
+        ``s`` gives step ``t + 1`` the rate ``s(t)``, ``t`` being the steps
+        taken so far (skipped steps do not count).
+        """
         return self.param_groups[0]["lr"] if self.param_groups else self.defaults["lr"]
 
     @lr.setter
     def lr(self, value: Any) -> None:
-        check_real("lr", value)
+        value = check_lr(value)
         for group in self.param_groups:
             group["lr"] = value
-        self.defaults["lr"] = float(value)
+        self.defaults["lr"] = value
+
+    @property
+    def current_lr(self) -> list[float]:
+        """Each group's learning rate, as a number, for the next step."""
+        return [_rate(g._values["lr"], self._step) for g in self.param_groups]
+
+    @property
+    def max_grad_norm(self) -> float | None:
+        """Clip the gradient to this global 2-norm inside each step (None: off).
+
+        The gradient is read once for its norm and then scaled inside the update
+        kernel; the gradient buffer itself is never rewritten.  The norm before
+        clipping is in :attr:`last_grad_norm` after each step.
+        """
+        return self._max_grad_norm
+
+    @max_grad_norm.setter
+    def max_grad_norm(self, value: float | None) -> None:
+        if value is not None:
+            value = clip.check_max_norm("max_grad_norm", value)
+        self._max_grad_norm = value
+
+    @property
+    def nonfinite(self) -> str:
+        """What a step does with a gradient holding NaN or Inf.
+
+        ``"ignore"``: checks nothing (NaN flows into the parameters);
+        ``"skip"``: leaves parameters, state and step count untouched and counts
+        the step in :attr:`skipped_steps`; ``"raise"``: raises
+        :class:`~fastopt.clip.NonFiniteGradientError` with nothing changed.
+        """
+        return self._nonfinite
+
+    @nonfinite.setter
+    def nonfinite(self, value: str) -> None:
+        if value not in NONFINITE_POLICIES:
+            raise ValueError(
+                f"nonfinite: got {value!r}; accepted: "
+                + ", ".join(repr(p) for p in NONFINITE_POLICIES)
+            )
+        self._nonfinite = value
 
     def step(self, grad: NDArray[Any] | None = None) -> None:
         """Apply one update in place.
@@ -171,6 +245,12 @@ class Optimizer:
         grad : ndarray, optional
             The gradient: the parameters' dtype and number of elements, any shape,
             C-contiguous.  Default: the ``.grad`` buffer of the FlatParams.
+
+        Notes
+        -----
+        With ``max_grad_norm`` or ``nonfinite`` other than ``"ignore"``, the
+        gradient is read once more before the update (see those properties).
+        A scheduled learning rate is evaluated here, at the steps taken so far.
         """
         if grad is None:
             if self._flat is None:
@@ -178,7 +258,7 @@ class Optimizer:
                     "grad: required when the optimizer updates a plain array "
                     "(only a FlatParams has a .grad buffer to read)"
                 )
-            g = self._flat.grad
+            g = check_grad(self._flat.grad, self._param)
         else:
             g = check_grad(grad, self._param)
             if np.may_share_memory(g, self._param):
@@ -196,8 +276,31 @@ class Optimizer:
             raise OverflowError(
                 f"step: the step count {self._step} has reached the int64 limit"
             )
+        gscale = self._sign
+        if self._max_grad_norm is not None or self._nonfinite != "ignore":
+            finite, scale = self._inspect(g)
+            if not finite and self._nonfinite == "skip":
+                self.skipped_steps += 1
+                return
+            if not finite and self._nonfinite == "raise":
+                raise clip.NonFiniteGradientError(
+                    f"grad: holds NaN or Inf at step {self._step + 1}; nothing was "
+                    "changed"
+                )
+            gscale *= scale
+
+        for k, schedule in self._scheduled.items():
+            self._hyper[k, self._lr_col] = schedule(self._step)
         self._step += 1
-        self._apply(g, self._sign)
+        self._apply(g, gscale)
+
+    def _inspect(self, grad: NDArray[Any]) -> tuple[bool, float]:
+        """Whether ``grad`` is finite, and the factor that clips it."""
+        if self._max_grad_norm is None:
+            return clip.all_finite(grad, self._partials), 1.0
+        norm = clip.total_norm([grad], [self._partials])
+        self.last_grad_norm = norm
+        return math.isfinite(norm), clip_scale(norm, self._max_grad_norm)
 
     def zero_grad(self) -> None:
         """Zero the FlatParams' gradient buffer."""
@@ -215,6 +318,7 @@ class Optimizer:
             "dtype": str(self._param.dtype),
             "state_dtype": str(self._param.dtype),
             "maximize": self.maximize,
+            "skipped_steps": int(self.skipped_steps),
             "options": self._options(),
             "param_groups": [
                 {**_plain(g._values), "params": list(g._params)}
@@ -242,6 +346,13 @@ class Optimizer:
             raise ValueError(
                 f"state_dict['step']: got {step!r}; expected an int in [0, 2**63 - 1)"
             )
+        skipped = sd.get("skipped_steps", 0)
+        if isinstance(skipped, (bool, np.bool_)) or not isinstance(
+            skipped, (int, np.integer)
+        ) or skipped < 0:  # fmt: skip
+            raise ValueError(
+                f"state_dict['skipped_steps']: got {skipped!r}; expected an int >= 0"
+            )
         groups = sd.get("param_groups")
         if not isinstance(groups, Sequence) or len(groups) != len(self.param_groups):
             raise ValueError(
@@ -267,6 +378,14 @@ class Optimizer:
                     f"state_dict['param_groups'][{k}]: keys {sorted(values)}; "
                     f"expected {sorted(group._values)}"
                 )
+            if isinstance(values.get("lr"), Mapping):
+                try:
+                    values["lr"] = from_config(values["lr"])
+                except (TypeError, ValueError) as e:
+                    raise ValueError(
+                        f"state_dict['param_groups'][{k}]['lr']: not a schedule's "
+                        f"config ({e})"
+                    ) from e
             try:
                 values = self._check_group(values, k)
                 self._check_change(group._values, values)
@@ -295,10 +414,11 @@ class Optimizer:
 
         for key, buf in self.state.items():
             np.copyto(buf, state[key])
+        self._step = int(step)
+        self.skipped_steps = int(skipped)
         for k, values in enumerate(new_values):
             self.param_groups[k]._values = values
             self._write_row(k)
-        self._step = int(step)
 
     # -- internals --------------------------------------------------------------
 
@@ -307,7 +427,14 @@ class Optimizer:
         return {}
 
     def _write_row(self, k: int) -> None:
-        self._hyper[k, :] = self._row(self.param_groups[k]._values)
+        values = self.param_groups[k]._values
+        lr = values["lr"]
+        if isinstance(lr, Schedule):
+            self._scheduled[k] = lr
+            values = {**values, "lr": lr(self._step)}
+        else:
+            self._scheduled.pop(k, None)
+        self._hyper[k, :] = self._row(values)
 
     def _assign_groups(
         self, groups: Sequence[Mapping[str, Any]] | None, n_arrays: int
@@ -390,8 +517,24 @@ def _chunk_table(
     return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
+def check_lr(value: Any) -> float | Schedule:
+    """A learning rate: a Schedule, or a finite number >= 0."""
+    if isinstance(value, Schedule):
+        return value
+    return check_real("lr", value)
+
+
+def _rate(lr: float | Schedule, t: int) -> float:
+    return lr(t) if isinstance(lr, Schedule) else float(lr)
+
+
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()}
+    """A group's values as plain data: schedules by their config()."""
+    return {
+        k: v.config() if isinstance(v, Schedule) else tuple(v) if isinstance(v, list)
+        else v
+        for k, v in values.items()
+    }  # fmt: skip
 
 
 def _expect(sd: Mapping[str, Any], key: str, expected: Any) -> None:

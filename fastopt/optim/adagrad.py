@@ -11,7 +11,7 @@ from fastopt import _kernels
 from fastopt._jit import launch
 from fastopt._validate import check_bool, check_real
 from fastopt.flat import FlatParams
-from fastopt.optim._base import Optimizer
+from fastopt.optim._base import DEFAULT_NONFINITE, Optimizer, check_lr
 
 __all__ = ["Adagrad"]
 
@@ -34,7 +34,8 @@ class Adagrad(Optimizer):
     params : ndarray or FlatParams
         The parameters, updated in place.
     lr : float, default 1e-2
-        Learning rate :math:`\eta \ge 0`.
+        Learning rate :math:`\eta \ge 0`, or a
+        :class:`~fastopt.schedules.Schedule` of the step count.
     lr_decay : float, default 0
         :math:`\delta \ge 0`.
     weight_decay : float, default 0
@@ -45,6 +46,12 @@ class Adagrad(Optimizer):
         :math:`\epsilon \ge 0`, added after the square root.
     maximize : bool, default False
         Ascend the objective instead of descending.
+    max_grad_norm : float, optional
+        Clip the gradient to this global 2-norm inside each step (> 0; default
+        None: off); see :attr:`Optimizer.max_grad_norm`.
+    nonfinite : {"ignore", "skip", "raise"}, default "ignore"
+        What a step does with a gradient holding NaN or Inf; see
+        :attr:`Optimizer.nonfinite`.
     groups : list of dict, optional
         Parameter groups of a FlatParams (see :class:`fastopt.SGD`); per group:
         ``lr``, ``lr_decay``, ``eps``, ``weight_decay``,
@@ -70,18 +77,21 @@ class Adagrad(Optimizer):
         *,
         maximize: bool = False,
         groups: Sequence[Mapping[str, Any]] | None = None,
+        max_grad_norm: float | None = None,
+        nonfinite: str = DEFAULT_NONFINITE,
     ) -> None:
         hyper = {"lr": lr, "lr_decay": lr_decay, "eps": eps,
                  "weight_decay": weight_decay,
                  "initial_accumulator_value": initial_accumulator_value}  # fmt: skip
-        super().__init__(params, hyper, groups, check_bool("maximize", maximize))
+        super().__init__(params, hyper, groups, check_bool("maximize", maximize),
+                         max_grad_norm, nonfinite)  # fmt: skip
 
     def _columns(self) -> tuple[str, ...]:
         return _kernels.ADAGRAD_COLS
 
     def _check_group(self, values: dict[str, Any], index: int | None) -> dict[str, Any]:
         return {
-            "lr": check_real("lr", values["lr"]),
+            "lr": check_lr(values["lr"]),
             "lr_decay": check_real("lr_decay", values["lr_decay"]),
             "eps": check_real("eps", values["eps"]),
             "weight_decay": check_real("weight_decay", values["weight_decay"]),

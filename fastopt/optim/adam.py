@@ -11,7 +11,7 @@ from fastopt import _kernels
 from fastopt._jit import launch
 from fastopt._validate import check_betas, check_bool, check_real
 from fastopt.flat import FlatParams
-from fastopt.optim._base import Optimizer
+from fastopt.optim._base import DEFAULT_NONFINITE, Optimizer, check_lr
 
 __all__ = ["Adam", "AdamW"]
 
@@ -38,7 +38,8 @@ class Adam(Optimizer):
         The parameters, updated in place: a C-contiguous float32 or float64 array
         of any shape, or a FlatParams.
     lr : float, default 1e-3
-        Learning rate :math:`\eta \ge 0`.
+        Learning rate :math:`\eta \ge 0`, or a
+        :class:`~fastopt.schedules.Schedule` of the step count.
     betas : (float, float), default (0.9, 0.999)
         :math:`\beta_1, \beta_2`, each in [0, 1).
     eps : float, default 1e-8
@@ -53,6 +54,12 @@ class Adam(Optimizer):
         Ascend the objective instead of descending.
     decoupled_weight_decay : bool, default False
         Apply weight decay as AdamW does.
+    max_grad_norm : float, optional
+        Clip the gradient to this global 2-norm inside each step (> 0; default
+        None: off); see :attr:`Optimizer.max_grad_norm`.
+    nonfinite : {"ignore", "skip", "raise"}, default "ignore"
+        What a step does with a gradient holding NaN or Inf; see
+        :attr:`Optimizer.nonfinite`.
     groups : list of dict, optional
         Parameter groups of a FlatParams (see :class:`fastopt.SGD`); per group:
         ``lr``, ``betas``, ``eps``, ``weight_decay``.
@@ -77,20 +84,23 @@ class Adam(Optimizer):
         maximize: bool = False,
         decoupled_weight_decay: bool = False,
         groups: Sequence[Mapping[str, Any]] | None = None,
+        max_grad_norm: float | None = None,
+        nonfinite: str = DEFAULT_NONFINITE,
     ) -> None:
         self.amsgrad = check_bool("amsgrad", amsgrad)
         self.decoupled_weight_decay = check_bool(
             "decoupled_weight_decay", decoupled_weight_decay
         )
         hyper = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay}
-        super().__init__(params, hyper, groups, check_bool("maximize", maximize))
+        super().__init__(params, hyper, groups, check_bool("maximize", maximize),
+                         max_grad_norm, nonfinite)  # fmt: skip
 
     def _columns(self) -> tuple[str, ...]:
         return _kernels.ADAM_COLS
 
     def _check_group(self, values: dict[str, Any], index: int | None) -> dict[str, Any]:
         return {
-            "lr": check_real("lr", values["lr"]),
+            "lr": check_lr(values["lr"]),
             "betas": check_betas(values["betas"]),
             "eps": check_real("eps", values["eps"]),
             "weight_decay": check_real("weight_decay", values["weight_decay"]),
@@ -137,7 +147,10 @@ class AdamW(Adam):
         *,
         maximize: bool = False,
         groups: Sequence[Mapping[str, Any]] | None = None,
+        max_grad_norm: float | None = None,
+        nonfinite: str = DEFAULT_NONFINITE,
     ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad,
                          maximize=maximize, decoupled_weight_decay=True,
-                         groups=groups)  # fmt: skip
+                         groups=groups, max_grad_norm=max_grad_norm,
+                         nonfinite=nonfinite)  # fmt: skip

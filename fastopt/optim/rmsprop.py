@@ -11,7 +11,7 @@ from fastopt import _kernels
 from fastopt._jit import launch
 from fastopt._validate import check_bool, check_real
 from fastopt.flat import FlatParams
-from fastopt.optim._base import Optimizer
+from fastopt.optim._base import DEFAULT_NONFINITE, Optimizer, check_lr
 
 __all__ = ["RMSprop"]
 
@@ -37,7 +37,8 @@ class RMSprop(Optimizer):
     params : ndarray or FlatParams
         The parameters, updated in place.
     lr : float, default 1e-2
-        Learning rate :math:`\eta \ge 0`.
+        Learning rate :math:`\eta \ge 0`, or a
+        :class:`~fastopt.schedules.Schedule` of the step count.
     alpha : float, default 0.99
         Smoothing constant :math:`\alpha \ge 0`.
     eps : float, default 1e-8
@@ -53,6 +54,12 @@ class RMSprop(Optimizer):
     eps_in_sqrt : bool, default False
         Put :math:`\epsilon` inside the square root, as the original RMSprop
         lecture notes and Keras do, instead of torch's placement outside.
+    max_grad_norm : float, optional
+        Clip the gradient to this global 2-norm inside each step (> 0; default
+        None: off); see :attr:`Optimizer.max_grad_norm`.
+    nonfinite : {"ignore", "skip", "raise"}, default "ignore"
+        What a step does with a gradient holding NaN or Inf; see
+        :attr:`Optimizer.nonfinite`.
     groups : list of dict, optional
         Parameter groups of a FlatParams (see :class:`fastopt.SGD`); per group:
         ``lr``, ``alpha``, ``eps``, ``weight_decay``, ``momentum``.
@@ -79,20 +86,23 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         eps_in_sqrt: bool = False,
         groups: Sequence[Mapping[str, Any]] | None = None,
+        max_grad_norm: float | None = None,
+        nonfinite: str = DEFAULT_NONFINITE,
     ) -> None:
         self.centered = check_bool("centered", centered)
         self.eps_in_sqrt = check_bool("eps_in_sqrt", eps_in_sqrt)
         self._uses_momentum = False
         hyper = {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
                  "momentum": momentum}  # fmt: skip
-        super().__init__(params, hyper, groups, check_bool("maximize", maximize))
+        super().__init__(params, hyper, groups, check_bool("maximize", maximize),
+                         max_grad_norm, nonfinite)  # fmt: skip
 
     def _columns(self) -> tuple[str, ...]:
         return _kernels.RMSPROP_COLS
 
     def _check_group(self, values: dict[str, Any], index: int | None) -> dict[str, Any]:
-        out = {
-            "lr": check_real("lr", values["lr"]),
+        out: dict[str, Any] = {
+            "lr": check_lr(values["lr"]),
             "alpha": check_real("alpha", values["alpha"]),
             "eps": check_real("eps", values["eps"]),
             "weight_decay": check_real("weight_decay", values["weight_decay"]),

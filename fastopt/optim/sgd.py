@@ -11,7 +11,7 @@ from fastopt import _kernels
 from fastopt._jit import launch
 from fastopt._validate import check_bool, check_real
 from fastopt.flat import FlatParams
-from fastopt.optim._base import Optimizer
+from fastopt.optim._base import DEFAULT_NONFINITE, Optimizer, check_lr
 
 __all__ = ["SGD", "Momentum", "Nesterov"]
 
@@ -34,7 +34,8 @@ class SGD(Optimizer):
         The parameters, updated in place: a C-contiguous float32 or float64 array
         of any shape, or a FlatParams.
     lr : float, default 1e-3
-        Learning rate :math:`\eta \ge 0`.
+        Learning rate :math:`\eta \ge 0`, or a
+        :class:`~fastopt.schedules.Schedule` of the step count.
     momentum : float, default 0
         Momentum factor :math:`\mu \ge 0`.
     dampening : float, default 0
@@ -46,6 +47,12 @@ class SGD(Optimizer):
         ``dampening == 0``.
     maximize : bool, default False
         Ascend the objective instead of descending.
+    max_grad_norm : float, optional
+        Clip the gradient to this global 2-norm inside each step (> 0; default
+        None: off); see :attr:`Optimizer.max_grad_norm`.
+    nonfinite : {"ignore", "skip", "raise"}, default "ignore"
+        What a step does with a gradient holding NaN or Inf; see
+        :attr:`Optimizer.nonfinite`.
     groups : list of dict, optional
         Parameter groups of a FlatParams: each dict has ``"params"`` (indices,
         names or views of its arrays) and any hyperparameter above except
@@ -84,18 +91,21 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
         groups: Sequence[Mapping[str, Any]] | None = None,
+        max_grad_norm: float | None = None,
+        nonfinite: str = DEFAULT_NONFINITE,
     ) -> None:
         hyper = {"lr": lr, "momentum": momentum, "dampening": dampening,
                  "weight_decay": weight_decay, "nesterov": nesterov}  # fmt: skip
         self._uses_momentum = False
-        super().__init__(params, hyper, groups, check_bool("maximize", maximize))
+        super().__init__(params, hyper, groups, check_bool("maximize", maximize),
+                         max_grad_norm, nonfinite)  # fmt: skip
 
     def _columns(self) -> tuple[str, ...]:
         return _kernels.SGD_COLS
 
     def _check_group(self, values: dict[str, Any], index: int | None) -> dict[str, Any]:
-        out = {
-            "lr": check_real("lr", values["lr"]),
+        out: dict[str, Any] = {
+            "lr": check_lr(values["lr"]),
             "momentum": check_real("momentum", values["momentum"]),
             "dampening": check_real("dampening", values["dampening"]),
             "weight_decay": check_real("weight_decay", values["weight_decay"]),
@@ -141,9 +151,13 @@ class Momentum(SGD):
                  momentum: float = 0.9, weight_decay: float = 0.0, *,
                  maximize: bool = False,
                  groups: Sequence[Mapping[str, Any]] | None = None,
+                 max_grad_norm: float | None = None,
+                 nonfinite: str = DEFAULT_NONFINITE,
                  ) -> None:  # fmt: skip
         super().__init__(params, lr, momentum, 0.0, weight_decay, False,
-                         maximize=maximize, groups=groups)  # fmt: skip
+                         maximize=maximize, groups=groups,
+                         max_grad_norm=max_grad_norm,
+                         nonfinite=nonfinite)  # fmt: skip
 
 
 class Nesterov(SGD):
@@ -156,6 +170,10 @@ class Nesterov(SGD):
                  momentum: float = 0.9, weight_decay: float = 0.0, *,
                  maximize: bool = False,
                  groups: Sequence[Mapping[str, Any]] | None = None,
+                 max_grad_norm: float | None = None,
+                 nonfinite: str = DEFAULT_NONFINITE,
                  ) -> None:  # fmt: skip
         super().__init__(params, lr, momentum, 0.0, weight_decay, True,
-                         maximize=maximize, groups=groups)  # fmt: skip
+                         maximize=maximize, groups=groups,
+                         max_grad_norm=max_grad_norm,
+                         nonfinite=nonfinite)  # fmt: skip

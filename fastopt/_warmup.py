@@ -114,6 +114,7 @@ def warmup(
     optimizers: Iterable[str] | str | None = None,
     dtypes: Iterable[Any] | str = ("float32",),
     parallel: bool = True,
+    clipping: bool = True,
 ) -> list[str]:
     """Compile (or load from the disk cache) the kernels of some optimizers now.
 
@@ -131,6 +132,10 @@ def warmup(
     parallel : bool, default True
         Also compile the parallel build, used from
         ``fastopt._jit.PARALLEL_THRESHOLD`` elements up.
+    clipping : bool, default True
+        Also compile the gradient checks: the blocked norm and finiteness
+        reductions behind ``max_grad_norm`` and ``nonfinite``, and the kernels of
+        :func:`clip_grad_norm` and :func:`clip_grad_value`.
 
     Returns
     -------
@@ -141,6 +146,8 @@ def warmup(
     kinds = check_dtypes(dtypes)
     if not isinstance(parallel, bool):
         raise TypeError(f"parallel: got {parallel!r}; accepted: True, False")
+    if not isinstance(clipping, bool):
+        raise TypeError(f"clipping: got {clipping!r}; accepted: True, False")
 
     done: list[str] = []
     seen: set[tuple[int, str]] = set()
@@ -159,4 +166,28 @@ def warmup(
                 with _jit._pool:
                     pair[1](*args)
                 done.append(f"{kernel} {dtype.name} parallel")
+    if clipping:
+        for dtype in kinds:
+            done += _warm_checks(dtype, parallel)
+    return done
+
+
+def _warm_checks(dtype: np.dtype[Any], parallel: bool) -> list[str]:
+    x = np.ones(8, dtype)
+    partials = np.zeros(1, np.float64)
+    calls: list[tuple[Pair, tuple[Any, ...]]] = [
+        (_kernels.sumsq_blocks_, (x, partials)),
+        (_kernels.nonfinite_blocks_, (x, partials)),
+        (_kernels.scale_, (x, 1.0)),
+        (_kernels.clamp_, (x, -1.0, 1.0)),
+    ]
+    done = []
+    for pair, args in calls:
+        kernel = pair[0].py_func.__name__.lstrip("_") + "_"
+        pair[0](*args)
+        done.append(f"{kernel} {dtype.name} serial")
+        if parallel:
+            with _jit._pool:
+                pair[1](*args)
+            done.append(f"{kernel} {dtype.name} parallel")
     return done

@@ -66,10 +66,11 @@ def test_warmup_compiles_what_the_classes_run():
         "print(json.dumps({'done': done, 'after_warmup': after_warmup,\n"
         "                  'after_steps': signatures()}))"
     )
-    assert got["done"] == [
+    assert got["done"][:4] == [
         "adam_ float64 serial", "adam_ float64 parallel",
         "rmsprop_ float64 serial", "rmsprop_ float64 parallel",
     ]  # fmt: skip
+    assert all("float64" in d for d in got["done"][4:])
     warm = got["after_warmup"]
     for key in ("adam_ serial", "adam_ parallel", "rmsprop_ serial",
                 "rmsprop_ parallel"):  # fmt: skip
@@ -81,14 +82,34 @@ def test_warmup_compiles_what_the_classes_run():
 
 
 def test_warmup_compiles_a_shared_kernel_once():
-    done = fastopt.warmup(["sgd", "Momentum", "nesterov"], "float32", parallel=False)
+    done = fastopt.warmup(
+        ["sgd", "Momentum", "nesterov"], "float32", parallel=False, clipping=False
+    )
     assert done == ["sgd_ float32 serial"]
 
 
 def test_warmup_defaults_cover_every_kernel():
     done = fastopt.warmup(parallel=False)
-    assert done == [f"{k}_ float32 serial" for k in ("sgd", "adam", "rmsprop",
-                                                      "adagrad")]  # fmt: skip
+    kernels = ("sgd", "adam", "rmsprop", "adagrad", "sumsq_blocks", "nonfinite_blocks",
+               "scale", "clamp")  # fmt: skip
+    assert done == [f"{k}_ float32 serial" for k in kernels]
+
+
+def test_warmup_compiles_the_clipping_kernels_that_clipping_runs():
+    from fastopt import _kernels
+
+    fastopt.warmup([], "float64", parallel=False)
+    pairs = (_kernels.sumsq_blocks_, _kernels.nonfinite_blocks_, _kernels.scale_,
+             _kernels.clamp_)  # fmt: skip
+    before = [len(p[0].signatures) for p in pairs]
+    g = np.full(100, 3.0)
+    fastopt.clip_grad_norm(g, 1.0)
+    fastopt.clip_grad_value(g, 0.1)
+    opt = fastopt.SGD(np.zeros(100), lr=0.1, max_grad_norm=1.0, nonfinite="skip")
+    opt.step(g)
+    opt = fastopt.SGD(np.zeros(100), lr=0.1, nonfinite="skip")
+    opt.step(g)
+    assert [len(p[0].signatures) for p in pairs] == before
 
 
 @pytest.mark.parametrize(
@@ -102,6 +123,7 @@ def test_warmup_defaults_cover_every_kernel():
         ({"dtypes": "int8"}, ValueError, "dtypes: got 'int8'"),
         ({"dtypes": ["not a dtype"]}, ValueError, "dtypes: got 'not a dtype'"),
         ({"parallel": "yes"}, TypeError, "parallel: got 'yes'; accepted: True, False"),
+        ({"clipping": 1}, TypeError, "clipping: got 1; accepted: True, False"),
     ],
 )  # fmt: skip
 def test_bad_arguments_are_refused(kwargs, error, message):

@@ -1,9 +1,10 @@
 """Each rule against NumPy and the bandwidth ceiling, one group per rule, dtype, size.
 
 Rows: ``fastopt`` (class API: validation + kernel), ``kernel`` (the kernel pair
-through fastopt's serial/parallel rule, no validation), ``reference`` (the
-in-place NumPy reference), ``naive`` (textbook NumPy, a temporary per
-operation) and ``ceiling`` (a trivial in-place kernel moving the same bytes).
+through fastopt's serial/parallel rule, no validation), ``reference`` (the NumPy
+reference, written for clarity), ``inplace`` (careful NumPy: ``out=`` into
+preallocated scratch), ``naive`` (textbook NumPy, a temporary per operation) and
+``ceiling`` (a trivial in-place kernel moving the same bytes).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastopt import _bench
 from fastopt.cli import size_label
 
 NAMES = ("sgd", "momentum", "adam", "adamw", "rmsprop", "adagrad")
-ROWS = ("fastopt", "kernel", "reference", "naive", "ceiling")
+ROWS = ("fastopt", "kernel", "reference", "inplace", "naive", "ceiling")
 
 problem = functools.lru_cache(maxsize=1)(_bench.problem)
 

@@ -1,17 +1,19 @@
 """Timing of the update rules, shared by ``fastopt bench`` and the ``bench/`` suite.
 
-Each rule is timed four ways on the same data: fastopt's class API, the NumPy
-reference (:mod:`fastopt.reference`: in place, op for op the kernel), the
-textbook NumPy form (:mod:`fastopt._naive`: a new array per operation), and a
-bandwidth ceiling.  The ceiling is a trivial in-place kernel that reads and
-writes the same buffers as the rule (``a[i] += grad[i]`` on each state buffer),
-so the share of it that a rule reaches says how close the rule is to moving
-its bytes at the speed the machine moves bytes, measured in the same run.
+Each rule is timed five ways on the same data: fastopt's class API, the NumPy
+reference (:mod:`fastopt.reference`: op for op the kernel, written for clarity, with
+temporaries), a careful in-place NumPy form (:mod:`fastopt._inplace`: ``out=`` into
+one scratch buffer, no allocation), the textbook NumPy form (:mod:`fastopt._naive`:
+a new array per operation), and a bandwidth ceiling.  The ceiling is a trivial
+in-place kernel that reads and writes the same buffers as the rule
+(``a[i] += grad[i]`` on each state buffer), so the share of it that a rule reaches says how close the
+rule is to moving its bytes at the speed the machine moves bytes, measured in the
+same run.
 
-Throughput counts the bytes a rule must move per element: it reads the
-gradient and every in-place buffer (parameters and state) and writes back each
-in-place buffer.  Adam in float32: read p, g, m, v and write p, m, v, 28 bytes.
-Compile time is kept out of every timing by a warm-up call.
+Throughput counts the bytes a rule must move per element: it reads the gradient and
+every in-place buffer (parameters and state) and writes back each in-place buffer.
+Adam in float32: read p, g, m, v and write p, m, v, 28 bytes. Compile time is kept
+out of every timing by a warm-up call.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 from numba import prange
 from numpy.typing import NDArray
 
-from fastopt import _naive, reference
+from fastopt import _inplace, _naive, reference
 from fastopt._jit import kernel_pair, launch
 from fastopt._warmup import OPTIMIZERS, check_dtypes, check_optimizers, kernel_call
 
@@ -41,7 +43,7 @@ DEFAULT_SIZES = (1_000, 100_000, 10_000_000)
 # How a rule may be run: the class API, its kernel through fastopt's
 # serial/parallel rule, either build of the kernel directly, the in-place NumPy
 # reference, the textbook NumPy form.
-IMPLS = ("fastopt", "kernel", "serial", "parallel", "reference", "naive")
+IMPLS = ("fastopt", "kernel", "serial", "parallel", "reference", "inplace", "naive")
 
 Arrays = dict[str, NDArray[Any]]
 
@@ -244,11 +246,14 @@ def step_fn(
     """
     if impl not in IMPLS:
         raise ValueError(f"impl: got {impl!r}; accepted: {', '.join(IMPLS)}")
-    if impl in ("reference", "naive"):
+    if impl in ("reference", "inplace", "naive"):
         arrays: Arrays = {"param": param.copy(), "grad": grad}
         for key in STATE[name]:
             arrays[key] = np.zeros_like(param)
-        rule = REFERENCE[name] if impl == "reference" else _naive.STEPS[name]
+        if impl == "inplace":
+            arrays["scratch"] = np.empty_like(param)
+        rule = {"reference": REFERENCE, "inplace": _inplace.STEPS,
+                "naive": _naive.STEPS}[impl][name]  # fmt: skip
         count = [0]
 
         def numpy_step() -> None:
@@ -287,6 +292,7 @@ class Row:
     bytes_per_element: int
     seconds: float
     reference_seconds: float
+    inplace_seconds: float
     naive_seconds: float
     ceiling_seconds: float
 
@@ -311,6 +317,10 @@ class Row:
         return self.reference_seconds / self.seconds
 
     @property
+    def speedup_inplace(self) -> float:
+        return self.inplace_seconds / self.seconds
+
+    @property
     def speedup_naive(self) -> float:
         return self.naive_seconds / self.seconds
 
@@ -322,6 +332,7 @@ class Row:
             "ceiling_gb_per_s",
             "share_of_ceiling",
             "speedup_reference",
+            "speedup_inplace",
             "speedup_naive",
         ):
             out[key] = getattr(self, key)  # fmt: skip
@@ -373,7 +384,7 @@ def run(
                 if progress is not None:
                     progress(f"[{len(rows) + 1}/{total}] {name} {dtype.name} n={n}")
                 times = {}
-                for impl in ("fastopt", "reference", "naive"):
+                for impl in ("fastopt", "reference", "inplace", "naive"):
                     times[impl] = median_seconds(
                         step_fn(name, impl, param, grad), repeat
                     )
@@ -381,6 +392,7 @@ def run(
                 if key not in ceilings:
                     ceilings[key] = ceiling_seconds(*key, repeat=repeat)
                 rows.append(Row(name, dtype.name, n, bytes_per_element(name, dtype),
-                                times["fastopt"], times["reference"], times["naive"],
+                                times["fastopt"], times["reference"], times["inplace"],
+                                times["naive"],
                                 ceilings[key]))  # fmt: skip
     return rows

@@ -11,20 +11,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fastopt import _bench, _naive
+from fastopt import _bench, _inplace, _naive
 from fastopt._warmup import OPTIMIZERS
 
 NAMES = list(OPTIMIZERS)
 
 
-@pytest.mark.parametrize("form", ["naive", "reference"])
+@pytest.mark.parametrize("form", ["naive", "inplace", "reference"])
 @pytest.mark.parametrize("name", NAMES)
 def test_numpy_forms_compute_fastopts_step(name, form):
     param, grad = _bench.problem(1001, "float64", seed=3)
     ours = OPTIMIZERS[name](param.copy())
     arrays = {"param": param.copy(), "grad": grad}
     arrays.update({key: np.zeros_like(param) for key in _bench.STATE[name]})
-    rule = _naive.STEPS[name] if form == "naive" else _bench.REFERENCE[name]
+    arrays["scratch"] = np.empty_like(param)
+    rule = {"naive": _naive.STEPS, "inplace": _inplace.STEPS,
+            "reference": _bench.REFERENCE}[form][name]  # fmt: skip
     for t in range(1, 6):
         ours.step(grad)
         rule(arrays, t)

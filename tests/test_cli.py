@@ -16,9 +16,10 @@ from fastopt import cli
 
 ROW_KEYS = {
     "optimizer", "dtype", "size", "bytes_per_element", "seconds",
-    "reference_seconds", "naive_seconds", "ceiling_seconds", "elements_per_s",
+    "reference_seconds", "inplace_seconds", "naive_seconds", "ceiling_seconds",
+    "elements_per_s",
     "gb_per_s", "ceiling_gb_per_s", "share_of_ceiling", "speedup_reference",
-    "speedup_naive",
+    "speedup_inplace", "speedup_naive",
 }  # fmt: skip
 
 
@@ -42,7 +43,7 @@ def test_bench_prints_table_and_writes_json(tmp_path, capsys):
     lines = captured.out.splitlines()
     assert lines[0].split() == ["optimizer", "dtype", "size", "step", "GB/s",
                                 "%", "ceiling", "vs", "reference", "vs",
-                                "naive"]  # fmt: skip
+                                "in-place", "vs", "naive"]  # fmt: skip
     rows = [line.split() for line in lines[2:10]]
     assert [(r[0], r[1], r[2]) for r in rows] == [
         (label, dtype, size)

@@ -7,8 +7,8 @@ one scratch buffer, no allocation), the textbook NumPy form (:mod:`fastopt._naiv
 a new array per operation), and a bandwidth ceiling.  The ceiling is a trivial
 in-place kernel that reads and writes the same buffers as the rule
 (``a[i] += grad[i]`` on each state buffer), so the share of it that a rule
-reaches says how close the rule is to moving its bytes at the speed the machine moves bytes, measured in the
-same run.
+reaches says how close the rule is to moving its bytes at the speed the machine
+moves bytes, measured in the same run.
 
 Throughput counts the bytes a rule must move per element: it reads the gradient and
 every in-place buffer (parameters and state) and writes back each in-place buffer.

@@ -80,11 +80,14 @@ def adam(
     d = gscale*g (+ weight_decay*p for Adam) and step t counted from 1:
     m = m + (1 - beta1)*(d - m)
     v = beta2*v + (1 - beta2)*d*d;  vmax = max(vmax, v) with amsgrad
-    p = p - lr/(1 - beta1**t) * m / (sqrt(v)/sqrt(1 - beta2**t) + eps)
-    eps is added after the square root, as in torch.
+    p = p - lr/(1 - beta1**t) * m / (sqrt(v) * (1/sqrt(1 - beta2**t)) + eps)
+    eps is added after the square root, as in torch.  torch divides sqrt(v) by
+    sqrt(1 - beta2**t); multiplying by the reciprocal (computed once per step in
+    float64) differs from that by at most an ulp and saves a division per
+    element.
     """
     f = param.dtype.type
-    bc2_sqrt = f(math.sqrt(1.0 - beta2 ** np.float64(step)))
+    inv_bc2_sqrt = f(1.0 / math.sqrt(1.0 - beta2 ** np.float64(step)))
     neg_step_size = f(-(lr / (1.0 - beta1 ** np.float64(step))))
     d = grad * f(gscale)
     p = param
@@ -99,7 +102,7 @@ def adam(
         assert max_exp_avg_sq is not None
         max_exp_avg_sq[...] = np.maximum(max_exp_avg_sq, exp_avg_sq)
         v = max_exp_avg_sq
-    param[...] = p + neg_step_size * exp_avg / (np.sqrt(v) / bc2_sqrt + f(eps))
+    param[...] = p + neg_step_size * exp_avg / (np.sqrt(v) * inv_bc2_sqrt + f(eps))
 
 
 def adamw(

@@ -21,4 +21,6 @@ def test_use_example_runs(tmp_path, monkeypatch):
     assert opt.step_count == 1
     assert (tmp_path / "opt.ckpt").is_file()
     fp = scope["fp"]
-    assert np.all(fp.params[1] < 0)  # the bias moved against its gradient
+    assert np.all(fp.params[1] == 0)  # the warm-up starts at a rate of 0
+    opt.step()
+    assert np.all(fp.params[1] < 0)  # then the bias moves against its gradient

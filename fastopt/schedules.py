@@ -137,6 +137,10 @@ class StepDecay(Schedule):
 
     (torch's ``StepLR`` with ``step_size = epochs_drop`` and ``gamma = drop_rate``).
     ``drop_rate`` > 0; above 1 the rate grows, up to ``inf``.
+
+    Some tutorials write step decay as
+    ``initial_lr * drop_rate ** floor((1 + epoch) / epochs_drop)``, which drops
+    one count earlier: that is ``s(epoch + 1)`` here.
     """
 
     def __init__(

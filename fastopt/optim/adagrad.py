@@ -56,6 +56,12 @@ class Adagrad(Optimizer):
         Parameter groups of a FlatParams (see :class:`fastopt.SGD`); per group:
         ``lr``, ``lr_decay``, ``eps``, ``weight_decay``,
         ``initial_accumulator_value``.
+
+    Notes
+    -----
+    A group's own ``initial_accumulator_value`` fills that group's :math:`s`.
+    torch (2.13) accepts the key in a group but fills every group's ``sum``
+    from the constructor's value; with the same value everywhere the two agree.
     """
 
     _defaults: ClassVar[dict[str, Any]] = {

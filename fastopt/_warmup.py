@@ -54,7 +54,7 @@ def kernel_call(opt: Optimizer, grad: NDArray[Any]) -> tuple[Pair, tuple[Any, ..
     """
     p = opt._param
     empty = p[:0]
-    s = opt.state
+    s = opt._state
     g = grad.reshape(-1)
     gscale = opt._sign
     step = opt.step_count + 1

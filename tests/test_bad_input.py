@@ -572,6 +572,20 @@ STEP = [
         ValueError,
         r"betas\[1\]\)",
     ),
+    (
+        "replace a state buffer",
+        adam,
+        lambda o: o.state.__setitem__("exp_avg", np.zeros(3)),
+        TypeError,
+        r"state\['exp_avg'\]: the state buffers cannot be replaced",
+    ),
+    (
+        "grad is a state view",
+        adam,
+        lambda o: o.step(o.state["exp_avg_sq"]),
+        ValueError,
+        r"grad: shares memory with the optimizer's state\['exp_avg_sq'\]",
+    ),
 ]
 
 
@@ -586,6 +600,26 @@ def test_bad_step_or_setting(make, call, exc, match):
     with pytest.raises(exc, match=match):
         call(opt)
     assert_unchanged(opt, before)
+
+
+def test_state_views_write_through_but_cannot_retype_the_buffers():
+    # A step with a zeroed first moment equals a step from a fresh optimizer
+    # whose second moment is the same; retyping a view leaves the kernels'
+    # buffers as they were (a smaller dtype would make them overrun).
+    opt = adam()
+    twin = adam()
+    opt.state["exp_avg"][...] = 0.0
+    twin.load_state_dict({**twin.state_dict(),
+                          "state": {**twin.state_dict()["state"],
+                                    "exp_avg": np.zeros(6)}})  # fmt: skip
+    view = opt.state["exp_avg_sq"]
+    view.dtype = np.float32  # the view now has 12 elements
+    view.shape = (3, 4)
+    opt.step(np.full(6, 0.25))
+    twin.step(np.full(6, 0.25))
+    assert same_bits(opt.params, twin.params)
+    assert opt.state_dict()["state"]["exp_avg_sq"].shape == (6,)
+    assert set(opt.state) == {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
 
 
 def test_grad_may_be_read_only_and_any_shape():

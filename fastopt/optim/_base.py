@@ -76,6 +76,37 @@ class ParamGroup(Mapping[str, Any]):
         return f"ParamGroup({dict(self)})"
 
 
+class StateBuffers(Mapping[str, NDArray[Any]]):
+    """An optimizer's state buffers by name: views that write through.
+
+    Read-only as a mapping: ``state["exp_avg"] = a`` raises, since a kernel
+    must never run on an array of another size or dtype.
+    """
+
+    def __init__(self, buffers: Mapping[str, NDArray[Any]]) -> None:
+        self._views: dict[str, NDArray[Any]] = {
+            name: buf.view() for name, buf in buffers.items()
+        }
+
+    def __getitem__(self, key: str) -> NDArray[Any]:
+        return self._views[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        raise TypeError(
+            f"state[{key!r}]: the state buffers cannot be replaced; write into "
+            f"them in place (state[{key!r}][...] = values) or use load_state_dict"
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._views)
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+    def __repr__(self) -> str:
+        return f"StateBuffers({self._views})"
+
+
 class Optimizer:
     """Base class: owns the flat views, the state buffers and the kernel call.
 
@@ -137,9 +168,13 @@ class Optimizer:
         self._scheduled: dict[int, Schedule] = {}
         for k in range(len(members)):
             self._write_row(k)
-        self.state: dict[str, NDArray[Any]] = {}
-        for name in self._state_names():
-            self.state[name] = np.zeros_like(self._param)
+        # The kernels run on these arrays; users see views of them (.state),
+        # so that neither replacing a buffer nor changing a view's dtype or
+        # shape can hand a kernel an array of the wrong size.
+        self._state: dict[str, NDArray[Any]] = {
+            name: np.zeros_like(self._param) for name in self._state_names()
+        }
+        self._state_views = StateBuffers(self._state)
         self._init_state()
 
     # -- hooks for subclasses ---------------------------------------------------
@@ -173,6 +208,16 @@ class Optimizer:
         if self._flat is not None:
             return self._flat
         return self._param.reshape(self._shape)
+
+    @property
+    def state(self) -> StateBuffers:
+        """The state buffers by name (``exp_avg``, ...), as views to read or write.
+
+        Writing into them in place (``opt.state["exp_avg"][...] = 0``) changes
+        the optimizer's state; the buffers themselves cannot be replaced (use
+        :meth:`load_state_dict`).
+        """
+        return self._state_views
 
     @property
     def step_count(self) -> int:
@@ -266,7 +311,7 @@ class Optimizer:
                     "grad: shares memory with the parameters; pass a separate "
                     "gradient buffer"
                 )
-            for name, buf in self.state.items():
+            for name, buf in self._state.items():
                 if np.may_share_memory(g, buf):
                     raise ValueError(
                         f"grad: shares memory with the optimizer's state[{name!r}]; "
@@ -324,7 +369,7 @@ class Optimizer:
                 {**_plain(g._values), "params": list(g._params)}
                 for g in self.param_groups
             ],
-            "state": {k: v.copy() for k, v in self.state.items()},
+            "state": {k: v.copy() for k, v in self._state.items()},
         }
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -393,12 +438,12 @@ class Optimizer:
                 raise type(exc)(f"state_dict['param_groups'][{k}]: {exc}") from exc
             new_values.append(values)
         state = sd.get("state")
-        if not isinstance(state, Mapping) or set(state) != set(self.state):
+        if not isinstance(state, Mapping) or set(state) != set(self._state):
             got = sorted(state) if isinstance(state, Mapping) else repr(state)
             raise ValueError(
-                f"state_dict['state']: got {got}; expected {sorted(self.state)}"
+                f"state_dict['state']: got {got}; expected {sorted(self._state)}"
             )
-        for key, buf in self.state.items():
+        for key, buf in self._state.items():
             a = state[key]
             if not isinstance(a, np.ndarray) or a.shape != buf.shape:
                 shape = getattr(a, "shape", type(a).__name__)
@@ -412,7 +457,7 @@ class Optimizer:
                     f"{buf.dtype}"
                 )
 
-        for key, buf in self.state.items():
+        for key, buf in self._state.items():
             np.copyto(buf, state[key])
         self._step = int(step)
         self.skipped_steps = int(skipped)

@@ -114,11 +114,11 @@ class Adagrad(Optimizer):
         return ("sum",)
 
     def _init_state(self) -> None:
-        total = self.state["sum"]
+        total = self._state["sum"]
         for lo, hi, g in self._chunks:
             total[lo:hi] = self.param_groups[g]["initial_accumulator_value"]
 
     def _apply(self, grad: NDArray[Any], gscale: float) -> None:
         p = self._param
-        launch(_kernels.adagrad_, p.size, p, grad, self.state["sum"], self._chunks,
+        launch(_kernels.adagrad_, p.size, p, grad, self._state["sum"], self._chunks,
                self._hyper, self._step, gscale)  # fmt: skip

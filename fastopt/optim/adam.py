@@ -118,7 +118,7 @@ class Adam(Optimizer):
         return {"amsgrad": self.amsgrad, "decoupled": self.decoupled_weight_decay}
 
     def _apply(self, grad: NDArray[Any], gscale: float) -> None:
-        s = self.state
+        s = self._state
         p = self._param
         vmax = s["max_exp_avg_sq"] if self.amsgrad else p[:0]
         launch(_kernels.adam_, p.size, p, grad, s["exp_avg"], s["exp_avg_sq"], vmax,

@@ -135,7 +135,7 @@ class RMSprop(Optimizer):
         return {"centered": self.centered, "eps_in_sqrt": self.eps_in_sqrt}
 
     def _apply(self, grad: NDArray[Any], gscale: float) -> None:
-        s = self.state
+        s = self._state
         p = self._param
         empty = p[:0]
         launch(_kernels.rmsprop_, p.size, p, grad, s["square_avg"],

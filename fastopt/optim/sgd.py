@@ -135,7 +135,7 @@ class SGD(Optimizer):
         return ("momentum_buffer",) if self._uses_momentum else ()
 
     def _apply(self, grad: NDArray[Any], gscale: float) -> None:
-        buf = self.state.get("momentum_buffer", self._param[:0])
+        buf = self._state.get("momentum_buffer", self._param[:0])
         p = self._param
         launch(_kernels.sgd_, p.size, p, grad, buf, self._chunks, self._hyper, gscale,
                self._step == 1)  # fmt: skip

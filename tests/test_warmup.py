@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numba
 import numpy as np
 import pytest
 
@@ -42,6 +43,13 @@ def signatures():
 """
 
 
+# These read the dispatchers' compiled signatures, which exist only with the JIT.
+compiled = pytest.mark.skipif(
+    numba.config.DISABLE_JIT, reason="inspects what Numba compiled"
+)
+
+
+@compiled
 def test_import_compiles_nothing():
     got = _child(
         "import fastopt\n" + SIGNATURES + "\n"
@@ -55,6 +63,7 @@ def test_import_compiles_nothing():
     assert not got["cli"]
 
 
+@compiled
 def test_warmup_compiles_what_the_classes_run():
     got = _child(
         "import fastopt, numpy as np\n" + SIGNATURES + "\n"
@@ -95,6 +104,7 @@ def test_warmup_defaults_cover_every_kernel():
     assert done == [f"{k}_ float32 serial" for k in kernels]
 
 
+@compiled
 def test_warmup_compiles_the_clipping_kernels_that_clipping_runs():
     from fastopt import _kernels
 

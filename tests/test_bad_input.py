@@ -622,6 +622,22 @@ def test_state_views_write_through_but_cannot_retype_the_buffers():
     assert set(opt.state) == {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
 
 
+def test_a_checked_gradient_is_not_kept_alive():
+    import gc
+    import weakref
+
+    opt = adam()
+    g = np.full(6, 0.25)
+    opt.step(g)
+    opt.step(g)  # the same array: its aliasing check is not repeated
+    ref = weakref.ref(g)
+    del g
+    gc.collect()
+    assert ref() is None
+    with pytest.raises(ValueError, match="shares memory with the parameters"):
+        opt.step(opt.params)
+
+
 def test_grad_may_be_read_only_and_any_shape():
     # The gradient is only read: a read-only or differently shaped (same size,
     # C-contiguous) array is fine and gives the same result.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -154,6 +155,7 @@ class Optimizer:
         self.last_grad_norm: float | None = None
         self.skipped_steps = 0
         self._step = 0
+        self._unaliased: weakref.ref[NDArray[Any]] | None = None
 
         defaults = self._check_group(dict(hyper), None)
         self.defaults = defaults
@@ -306,17 +308,12 @@ class Optimizer:
             g = check_grad(self._flat.grad, self._param)
         else:
             g = check_grad(grad, self._param)
-            if np.may_share_memory(g, self._param):
-                raise ValueError(
-                    "grad: shares memory with the parameters; pass a separate "
-                    "gradient buffer"
-                )
-            for name, buf in self._state.items():
-                if np.may_share_memory(g, buf):
-                    raise ValueError(
-                        f"grad: shares memory with the optimizer's state[{name!r}]; "
-                        "pass a separate gradient buffer"
-                    )
+            # An array's memory never moves (a resize gets fresh memory), nor do
+            # this optimizer's buffers: the gradient array of the last step
+            # needs no second look.
+            if self._unaliased is None or self._unaliased() is not grad:
+                self._check_alias(g)
+                self._unaliased = weakref.ref(grad)
         if self._step >= MAX_STEP:
             raise OverflowError(
                 f"step: the step count {self._step} has reached the int64 limit"
@@ -338,6 +335,19 @@ class Optimizer:
             self._hyper[k, self._lr_col] = schedule(self._step)
         self._step += 1
         self._apply(g, gscale)
+
+    def _check_alias(self, grad: NDArray[Any]) -> None:
+        if np.may_share_memory(grad, self._param):
+            raise ValueError(
+                "grad: shares memory with the parameters; pass a separate "
+                "gradient buffer"
+            )
+        for name, buf in self._state.items():
+            if np.may_share_memory(grad, buf):
+                raise ValueError(
+                    f"grad: shares memory with the optimizer's state[{name!r}]; "
+                    "pass a separate gradient buffer"
+                )
 
     def _inspect(self, grad: NDArray[Any]) -> tuple[bool, float]:
         """Whether ``grad`` is finite, and the factor that clips it."""

@@ -43,9 +43,6 @@ class FlatParams:
         ``offsets[k]:offsets[k + 1]`` is array ``k``'s slice of the buffers.
     """
 
-    data: NDArray[Any]
-    grad: NDArray[Any]
-
     def __init__(
         self,
         arrays: Iterable[ArrayLike] | Mapping[str, ArrayLike],
@@ -76,10 +73,10 @@ class FlatParams:
         self.offsets = self.offsets.astype(np.int64)
         self.names = names
         self.shapes = [v.shape for v in values]
-        self.data = np.empty(int(self.offsets[-1]), dtype=dtype)
-        self.grad = np.zeros_like(self.data)
-        self.params = self._views(self.data)
-        self.grads = self._views(self.grad)
+        self._data = np.empty(int(self.offsets[-1]), dtype=dtype)
+        self._grad = np.zeros_like(self._data)
+        self.params = self._views(self._data)
+        self.grads = self._views(self._grad)
         for view, v in zip(self.params, values, strict=True):
             view[...] = v
 
@@ -90,6 +87,32 @@ class FlatParams:
                 self.offsets[:-1], self.offsets[1:], self.shapes, strict=True
             )
         ]
+
+    # The buffers are fixed: optimizers and the views in params/grads hold them,
+    # so a new array assigned here would be silently ignored by both.
+    @property
+    def data(self) -> NDArray[Any]:
+        """The flat parameter buffer (assign into it: ``fp.data[...] = x``)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        raise AttributeError(
+            "data: the buffer is fixed (optimizers and .params use it); copy into "
+            "it instead: fp.data[...] = values"
+        )
+
+    @property
+    def grad(self) -> NDArray[Any]:
+        """The flat gradient buffer (assign into it: ``fp.grad[...] = g``)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        raise AttributeError(
+            "grad: the buffer is fixed (optimizers and .grads use it); copy into "
+            "it instead: fp.grad[...] = values"
+        )
 
     @property
     def size(self) -> int:

@@ -122,7 +122,7 @@ class _Quadratic:
         if self.fault == "replace":
             self.params.grad = np.zeros(5)
         elif self.fault == "dtype":
-            self.params.grad = np.zeros(3, np.float32)
+            self.params.grad.dtype = np.float32  # retypes the buffer in place
         else:
             self.params.grad[:] = self.params.data - 1.0
         if self.fault == "loss":
@@ -131,7 +131,7 @@ class _Quadratic:
 
 
 @pytest.mark.parametrize(("fault", "error", "match"), [
-    ("replace", ValueError, r"params\.grad"),
+    ("replace", AttributeError, r"grad: the buffer is fixed"),
     ("dtype", ValueError, r"params\.grad"),
     ("loss", TypeError, "expected a number"),
 ])  # fmt: skip

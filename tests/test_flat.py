@@ -87,3 +87,18 @@ def test_empty_collection_with_dtype_is_an_empty_buffer():
     opt = fastopt.Adam(fp)
     opt.step()
     assert opt.step_count == 1
+
+
+@pytest.mark.parametrize("name", ["data", "grad"])
+def test_buffers_cannot_be_replaced(name):
+    # An optimizer keeps updating the buffer it was built on, so a new array
+    # assigned to the attribute would be silently ignored: refuse it.
+    flat = fastopt.FlatParams([np.zeros(3), np.ones(2)])
+    opt = fastopt.SGD(flat, lr=1.0)
+    before = getattr(flat, name)
+    with pytest.raises(AttributeError, match=rf"{name}: the buffer is fixed"):
+        setattr(flat, name, np.full(5, 7.0))
+    assert getattr(flat, name) is before
+    flat.grad[...] = 1.0
+    opt.step()
+    np.testing.assert_array_equal(flat.params[1], [0.0, 0.0])

@@ -23,9 +23,12 @@ def check_dtype(name: str, dtype: np.dtype[Any]) -> None:
 def check_buffer(name: str, a: Any, writable: bool = True) -> NDArray[Any]:
     """An ndarray that the kernels may use in place, without copying."""
     if not isinstance(a, np.ndarray):
+        hint = ""
+        if isinstance(a, (list, tuple, dict)):
+            hint = " (to update several arrays, pack them: fastopt.FlatParams(arrays))"
         raise TypeError(
             f"{name}: got {type(a).__name__}; expected a numpy.ndarray "
-            "(float32 or float64, C-contiguous) or a FlatParams"
+            f"(float32 or float64, C-contiguous) or a FlatParams{hint}"
         )
     check_dtype(name, a.dtype)
     if not a.flags.c_contiguous:

@@ -110,6 +110,13 @@ CONSTRUCTION = [
         "params: the array is read-only",
     ),
     ("list", lambda: [1.0, 2.0], fastopt.Adam, TypeError, "params: got list"),
+    (
+        "list of arrays",
+        lambda: [np.zeros(2), np.zeros(3)],
+        fastopt.SGD,
+        TypeError,
+        r"params: got list; .*pack them: fastopt\.FlatParams\(arrays\)",
+    ),
     ("scalar", lambda: 1.0, fastopt.SGD, TypeError, "params: got float"),
 ]
 

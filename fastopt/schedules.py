@@ -31,6 +31,7 @@ __all__ = [
     "Constant",
     "CosineAnnealing",
     "CosineWarmRestarts",
+    "Cyclic",
     "Exponential",
     "Linear",
     "LinearWarmup",
@@ -472,6 +473,71 @@ class OneCycle(Schedule):
                 "pct_start": self.pct_start, "div_factor": self.div_factor,
                 "final_div_factor": self.final_div_factor, "anneal": self.anneal,
                 "three_phase": self.three_phase}  # fmt: skip
+
+
+class Cyclic(Schedule):
+    r"""Cyclical learning rates: a triangle between ``base_lr`` and ``max_lr``.
+
+    Each cycle rises linearly from ``base_lr`` for ``step_size_up`` counts and
+    falls back for ``step_size_down`` counts (default: as many as up).  The
+    height of the triangle is scaled by ``mode``:
+
+    - ``"triangular"``: the full height in every cycle;
+    - ``"triangular2"``: halved in each new cycle (1, 1/2, 1/4, ...);
+    - ``"exp_range"``: multiplied by ``gamma ** t`` (the count, not the cycle).
+
+    ``s(0) = base_lr`` and the peak ``max_lr`` comes at ``t = step_size_up``
+    (scaled as above).  The schedule has no end.  The values are those of
+    torch's ``CyclicLR`` with ``scale_fn=None``; only the rate is scheduled
+    (torch also cycles the momentum by default).  ``max_lr`` may be below
+    ``base_lr``, which turns each triangle upside down, as in torch.
+    """
+
+    MODES: ClassVar[tuple[str, ...]] = ("triangular", "triangular2", "exp_range")
+
+    def __init__(
+        self,
+        base_lr: float,
+        max_lr: float,
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+    ) -> None:
+        self.base_lr = check_real("base_lr", base_lr)
+        self.max_lr = check_real("max_lr", max_lr)
+        self.step_size_up = _check_positive_int("step_size_up", step_size_up)
+        self.step_size_down = (
+            None
+            if step_size_down is None
+            else _check_positive_int("step_size_down", step_size_down)
+        )
+        if mode not in self.MODES:
+            raise ValueError(
+                f"mode: got {mode!r}; accepted: "
+                + ", ".join(repr(m) for m in self.MODES)
+            )
+        self.mode = mode
+        self.gamma = _check_positive_real("gamma", gamma)
+
+    def _value(self, t: int) -> float:
+        up = self.step_size_up
+        down = up if self.step_size_down is None else self.step_size_down
+        cycle, pos = divmod(t, up + down)
+        frac = pos / up if pos <= up else (up + down - pos) / down
+        if self.mode == "triangular":
+            scale = 1.0
+        elif self.mode == "triangular2":
+            scale = 0.5**cycle
+        else:
+            scale = _scaled_power(1.0, self.gamma, t)
+        return self.base_lr + (self.max_lr - self.base_lr) * frac * scale
+
+    def _args(self) -> dict[str, Any]:
+        return {"base_lr": self.base_lr, "max_lr": self.max_lr,
+                "step_size_up": self.step_size_up,
+                "step_size_down": self.step_size_down, "mode": self.mode,
+                "gamma": self.gamma}  # fmt: skip
 
 
 class Sequence(Schedule):

@@ -81,6 +81,22 @@ def ref_onecycle(
     return y0 + (y1 - y0) * w
 
 
+def ref_cyclic(
+    t: int, lo: float, hi: float, up: int, down: int, mode: str = "triangular",
+    gamma: float = 1.0,
+) -> float:  # fmt: skip
+    # Written as torch's CyclicLR documents it: a 1-based cycle and the position
+    # x in [0, 1) within it.
+    total = up + down
+    cycle = math.floor(1 + t / total)
+    x = 1.0 + t / total - cycle
+    ratio = up / total
+    height = (hi - lo) * (x / ratio if x <= ratio else (x - 1) / (ratio - 1))
+    scale = {"triangular": 1.0, "triangular2": 0.5 ** (cycle - 1),
+             "exp_range": gamma**t}[mode]  # fmt: skip
+    return lo + height * scale
+
+
 def ref_sequence(
     t: int, parts: list[Callable[[int], float]], bounds: list[int]
 ) -> float:
@@ -160,6 +176,18 @@ CASES: list[tuple[S.Schedule, Callable[[int], float], int]] = [
         12,
     ),
     (S.Sequence([S.Constant(0.7)], []), lambda t: 0.7, 3),
+    (S.Cyclic(0.01, 0.1, 4), lambda t: ref_cyclic(t, 0.01, 0.1, 4, 4), 24),
+    (
+        S.Cyclic(0.01, 0.1, 3, 5, "triangular2"),
+        lambda t: ref_cyclic(t, 0.01, 0.1, 3, 5, "triangular2"),
+        40,
+    ),
+    (
+        S.Cyclic(0.1, 0.5, 2, 1, "exp_range", 0.95),
+        lambda t: ref_cyclic(t, 0.1, 0.5, 2, 1, "exp_range", 0.95),
+        30,
+    ),
+    (S.Cyclic(0.5, 0.1, 1), lambda t: ref_cyclic(t, 0.5, 0.1, 1, 1), 6),
 ]
 CASE_IDS = [repr(s) for s, _, _ in CASES]
 
@@ -314,6 +342,12 @@ BAD: list[tuple[Callable[[], Any], type[Exception], list[str]]] = [
     ),
     (lambda: S.OneCycle(0.1, 10, anneal="exp"), ValueError, ["anneal", "'exp'"]),
     (lambda: S.OneCycle(0.1, 10, three_phase=1), TypeError, ["three_phase", "1"]),
+    (lambda: S.Cyclic(0.1, 1.0, 0), ValueError, ["step_size_up", "got 0"]),
+    (lambda: S.Cyclic(0.1, 1.0, 5, 0), ValueError, ["step_size_down", "got 0"]),
+    (lambda: S.Cyclic(0.1, 1.0, 5, 2.5), TypeError, ["step_size_down", "2.5"]),
+    (lambda: S.Cyclic(-0.1, 1.0), ValueError, ["base_lr", "-0.1"]),
+    (lambda: S.Cyclic(0.1, 1.0, mode="tri"), ValueError, ["mode", "'tri'"]),
+    (lambda: S.Cyclic(0.1, 1.0, gamma=0.0), ValueError, ["gamma", "> 0"]),
     (lambda: S.Sequence([], []), ValueError, ["schedules", "empty"]),
     (
         lambda: S.Sequence([S.Constant(1.0), 0.5], [3]),
@@ -428,6 +462,22 @@ TORCH: list[tuple[str, S.Schedule, float, Callable[[Any, Any], Any], int]] = [
         50,
     ),
 ]
+for _mode, _up, _down, _gamma in [
+    ("triangular", 4, None, 1.0),
+    ("triangular2", 3, 5, 1.0),
+    ("exp_range", 2, 3, 0.9),
+]:
+    TORCH.append(
+        (
+            f"cyclic-{_mode}",
+            S.Cyclic(0.01, 0.1, _up, _down, _mode, _gamma),
+            0.1,
+            lambda m, o, u=_up, d=_down, mode=_mode, g=_gamma: m.CyclicLR(
+                o, 0.01, 0.1, u, d, mode=mode, gamma=g, cycle_momentum=False
+            ),
+            40,
+        )
+    )
 for _total, _pct, _anneal, _three in [
     (20, 0.3, "cos", False),
     (10, 0.25, "linear", False),

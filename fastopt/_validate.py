@@ -62,7 +62,18 @@ def check_grad(grad: Any, param: NDArray[Any]) -> NDArray[Any]:
         )
     if not grad.flags.c_contiguous:
         raise ValueError("grad: the array is not C-contiguous")
-    return grad.reshape(-1)
+    return flat_view(grad)
+
+
+def flat_view(a: NDArray[Any]) -> NDArray[Any]:
+    """A C-contiguous array as a 1-D plain ndarray over the same memory.
+
+    Subclasses (``np.memmap``, ``np.matrix``, ...) become plain views, so that
+    every kernel sees a 1-D array: a matrix stays 2-D through ``reshape(-1)``.
+    """
+    if type(a) is not np.ndarray:
+        a = a.view(np.ndarray)
+    return a.reshape(-1)
 
 
 def check_real(name: str, value: Any, low: float = 0.0, high: float = math.inf,

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fastopt import _jit, _kernels
+from fastopt._validate import flat_view
 from fastopt.optim import (
     SGD,
     Adagrad,
@@ -55,7 +56,7 @@ def kernel_call(opt: Optimizer, grad: NDArray[Any]) -> tuple[Pair, tuple[Any, ..
     p = opt._param
     empty = p[:0]
     s = opt._state
-    g = grad.reshape(-1)
+    g = flat_view(grad)
     gscale = opt._sign
     step = opt.step_count + 1
     if isinstance(opt, Adam):

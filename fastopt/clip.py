@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from fastopt import _kernels
 from fastopt._jit import CHUNK, launch
-from fastopt._validate import check_buffer, check_real
+from fastopt._validate import check_buffer, check_real, flat_view
 from fastopt.flat import FlatParams
 from fastopt.reference import clip_scale
 
@@ -150,9 +150,9 @@ def _arrays(grad: Any) -> list[NDArray[Any]]:
     if isinstance(grad, FlatParams):
         return [grad.grad]
     if isinstance(grad, np.ndarray):
-        return [check_buffer("grad", grad).reshape(-1)]
+        return [flat_view(check_buffer("grad", grad))]
     if isinstance(grad, (list, tuple)):
-        return [check_buffer(f"grad[{k}]", a).reshape(-1) for k, a in enumerate(grad)]
+        return [flat_view(check_buffer(f"grad[{k}]", a)) for k, a in enumerate(grad)]
     raise TypeError(
         f"grad: got {type(grad).__name__}; expected an ndarray, a FlatParams or a "
         "list of ndarrays"

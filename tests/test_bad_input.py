@@ -645,6 +645,36 @@ def test_a_checked_gradient_is_not_kept_alive():
         opt.step(opt.params)
 
 
+def test_array_subclasses_are_updated_in_place(tmp_path):
+    # A matrix stays 2-D through reshape(-1) and a memmap is a subclass: both
+    # are updated through plain 1-D views of their memory.
+    plain = fastopt.Adam(np.linspace(-1, 1, 4))
+    matrix = np.linspace(-1, 1, 4).reshape(2, 2).view(np.matrix)
+    on_matrix = fastopt.Adam(matrix)
+    mapped = np.memmap(tmp_path / "p.dat", np.float64, "w+", shape=(4,))
+    mapped[:] = np.linspace(-1, 1, 4)
+    on_memmap = fastopt.Adam(mapped)
+    for g in (np.arange(4.0), np.arange(4.0).reshape(1, 4).view(np.matrix)):
+        for opt in (plain, on_matrix, on_memmap):
+            opt.step(g)
+    assert same_bits(np.asarray(matrix).ravel(), plain.params)
+    assert same_bits(np.asarray(mapped), plain.params)
+
+
+def test_a_kernel_that_fails_to_run_leaves_the_step_count(monkeypatch):
+    opt = adam()
+    before = snapshot(opt)
+
+    def fail(*args):
+        raise RuntimeError("compilation failed")
+
+    monkeypatch.setattr(opt, "_apply", fail)
+    with pytest.raises(RuntimeError, match="compilation failed"):
+        opt.step(np.ones(6))
+    assert_unchanged(opt, before)
+    assert opt.step_count == 1
+
+
 def test_grad_may_be_read_only_and_any_shape():
     # The gradient is only read: a read-only or differently shaped (same size,
     # C-contiguous) array is fine and gives the same result.

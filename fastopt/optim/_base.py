@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from fastopt import clip
 from fastopt._jit import CHUNK
-from fastopt._validate import check_buffer, check_grad, check_real
+from fastopt._validate import check_buffer, check_grad, check_real, flat_view
 from fastopt.flat import FlatParams
 from fastopt.reference import clip_scale
 from fastopt.schedules import Schedule, from_config
@@ -147,7 +147,7 @@ class Optimizer:
             self._flat = None
             param = check_buffer("params", params)
             offsets = np.array([0, param.size], dtype=np.int64)
-        self._param = param.reshape(-1)
+        self._param = flat_view(param)
         self._shape = param.shape
         self._sign = -1.0 if maximize else 1.0
         self.maximize = maximize
@@ -334,7 +334,12 @@ class Optimizer:
         for k, schedule in self._scheduled.items():
             self._hyper[k, self._lr_col] = schedule(self._step)
         self._step += 1
-        self._apply(g, gscale)
+        try:
+            self._apply(g, gscale)
+        except BaseException:
+            # Only a failure to compile gets here, before any buffer is written.
+            self._step -= 1
+            raise
 
     def _check_alias(self, grad: NDArray[Any]) -> None:
         if np.may_share_memory(grad, self._param):

@@ -20,6 +20,7 @@ from fastopt.optim import (
     ParamGroup,
     RMSprop,
 )
+from fastopt.plateau import ReduceLROnPlateau
 from fastopt.train import History, fit
 
 __version__ = "0.1.0"
@@ -37,6 +38,7 @@ __all__ = [
     "Optimizer",
     "ParamGroup",
     "RMSprop",
+    "ReduceLROnPlateau",
     "__version__",
     "clip_grad_norm",
     "clip_grad_value",

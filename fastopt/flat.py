@@ -97,10 +97,7 @@ class FlatParams:
 
     @data.setter
     def data(self, value: Any) -> None:
-        raise AttributeError(
-            "data: the buffer is fixed (optimizers and .params use it); copy into "
-            "it instead: fp.data[...] = values"
-        )
+        _refuse_replacement("data", "params")
 
     @property
     def grad(self) -> NDArray[Any]:
@@ -109,10 +106,7 @@ class FlatParams:
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        raise AttributeError(
-            "grad: the buffer is fixed (optimizers and .grads use it); copy into "
-            "it instead: fp.grad[...] = values"
-        )
+        _refuse_replacement("grad", "grads")
 
     @property
     def size(self) -> int:
@@ -160,3 +154,10 @@ class FlatParams:
 
     def __repr__(self) -> str:
         return f"FlatParams({len(self)} arrays, size={self.size}, dtype={self.dtype})"
+
+
+def _refuse_replacement(name: str, views: str) -> None:
+    raise AttributeError(
+        f"{name}: the buffer is fixed (optimizers and .{views} use it); copy into "
+        f"it instead: fp.{name}[...] = values"
+    )

@@ -152,3 +152,29 @@ def test_workqueue_layer_in_a_subprocess():
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split()[-1] == "workqueue"
+
+
+def test_one_optimizer_refuses_a_second_thread_while_it_steps():
+    # A step holds the optimizer's own lock; a second thread's step meanwhile
+    # is refused before it reads or writes anything.
+    opt = fastopt.Adam(np.zeros(8))
+    opt.step(np.ones(8))
+    before = opt.state_dict()
+    params = opt.params.copy()
+    errors = []
+    with opt._stepping:  # as if another thread were inside step()
+        worker = threading.Thread(target=lambda: _try_step(opt, errors))
+        worker.start()
+        worker.join()
+    assert len(errors) == 1 and "already stepping in another thread" in errors[0]
+    assert opt.step_count == before["step"] == 1
+    np.testing.assert_array_equal(opt.params, params)
+    opt.step(np.ones(8))  # the lock is free again
+    assert opt.step_count == 2
+
+
+def _try_step(opt: fastopt.Optimizer, errors: list[str]) -> None:
+    try:
+        opt.step(np.ones(8))
+    except RuntimeError as exc:
+        errors.append(str(exc))

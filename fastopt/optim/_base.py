@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
@@ -156,6 +157,7 @@ class Optimizer:
         self.skipped_steps = 0
         self._step = 0
         self._unaliased: weakref.ref[NDArray[Any]] | None = None
+        self._stepping = threading.Lock()
 
         defaults = self._check_group(dict(hyper), None)
         self.defaults = defaults
@@ -298,7 +300,21 @@ class Optimizer:
         With ``max_grad_norm`` or ``nonfinite`` other than ``"ignore"``, the
         gradient is read once more before the update (see those properties).
         A scheduled learning rate is evaluated here, at the steps taken so far.
+        One optimizer steps in one thread at a time: a second thread that calls
+        ``step`` meanwhile gets a RuntimeError (different optimizers may step
+        in different threads at once).
         """
+        if not self._stepping.acquire(blocking=False):
+            raise RuntimeError(
+                "step: this optimizer is already stepping in another thread; step "
+                "one optimizer from one thread at a time"
+            )
+        try:
+            self._step_once(grad)
+        finally:
+            self._stepping.release()
+
+    def _step_once(self, grad: NDArray[Any] | None) -> None:
         if grad is None:
             if self._flat is None:
                 raise TypeError(

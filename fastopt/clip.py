@@ -47,7 +47,8 @@ def clip_grad_norm(
         The gradient: one C-contiguous, writable float32 or float64 array, the
         ``.grad`` buffer of a FlatParams, or several arrays clipped together.
     max_norm : float
-        The largest norm allowed, > 0.
+        The largest norm allowed, > 0; ``inf`` computes the norm and scales
+        nothing (as in torch).
     norm_type : float, default 2.0
         Only the 2-norm is implemented.
     error_if_nonfinite : bool, default False
@@ -94,11 +95,18 @@ def clip_grad_value(
 
 
 def check_max_norm(name: str, value: Any) -> float:
-    """A finite real number > 0."""
-    v = check_real(name, value)
-    if v <= 0.0:
-        raise ValueError(f"Invalid {name}: {value!r}; accepted: a number > 0")
-    return v
+    """A real number > 0, or ``inf``: the norm is computed and nothing is clipped.
+
+    ``inf`` is torch's idiom for measuring the norm without clipping.
+    """
+    real = isinstance(value, (int, float, np.integer, np.floating))
+    if real and not isinstance(value, (bool, np.bool_)) and value == math.inf:
+        return math.inf
+    if real and not isinstance(value, (bool, np.bool_)) and not float(value) > 0.0:
+        raise ValueError(
+            f"Invalid {name}: {value!r}; accepted: a number > 0 (inf: never clip)"
+        )
+    return check_real(name, value)
 
 
 def blocks(size: int) -> int:

@@ -174,7 +174,7 @@ def test_fused_clipping_equals_clip_then_step(name, cls, opts, dtype) -> None:
 
 def test_max_grad_norm_validation_and_setter() -> None:
     p = np.zeros(3)
-    for bad in (0.0, -1.0, float("inf"), float("nan")):
+    for bad in (0.0, -1.0, float("-inf"), float("nan")):  # inf: measure only
         with pytest.raises(ValueError, match="max_grad_norm"):
             fastopt.Adam(p, max_grad_norm=bad)
     with pytest.raises(TypeError, match="max_grad_norm"):
@@ -188,3 +188,16 @@ def test_max_grad_norm_validation_and_setter() -> None:
     with pytest.raises(ValueError, match="max_grad_norm"):
         opt.max_grad_norm = -2.0
     assert opt.max_grad_norm == 1.0
+
+
+def test_infinite_max_norm_measures_without_clipping():
+    # torch's idiom clip_grad_norm_(params, inf): the norm, nothing scaled.
+    g = np.full(1000, 3.0)
+    assert clip_grad_norm(g, float("inf")) == pytest.approx(3.0 * math.sqrt(1000))
+    np.testing.assert_array_equal(g, 3.0)
+    opt = fastopt.SGD(np.zeros(1000), lr=0.1, max_grad_norm=np.inf)
+    plain = fastopt.SGD(np.zeros(1000), lr=0.1)
+    opt.step(g)
+    plain.step(g)
+    assert opt.last_grad_norm == pytest.approx(3.0 * math.sqrt(1000))
+    np.testing.assert_array_equal(opt.params, plain.params)

@@ -256,7 +256,8 @@ class Optimizer:
 
         The gradient is read once for its norm and then scaled inside the update
         kernel; the gradient buffer itself is never rewritten.  The norm before
-        clipping is in :attr:`last_grad_norm` after each step.
+        clipping is in :attr:`last_grad_norm` after each step; ``inf`` only
+        measures it.
         """
         return self._max_grad_norm
 

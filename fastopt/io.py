@@ -78,6 +78,13 @@ def write_state_dict(path: PathLike, state_dict: Mapping[str, Any]) -> None:
 
     directory = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"path: {path!r} is a directory; expected a file")
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"path: the directory {directory!r} of {path!r} does not exist; create "
+            "it first"
+        )
     tmp, fd = _create_temp(directory, base)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -438,9 +438,16 @@ def test_crash_mid_save_keeps_the_old_file(old_file, monkeypatch, where):
 
 
 def test_save_into_a_missing_directory(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match=r"path: the directory .*no'.* exist"):
         fastopt.save(tmp_path / "no" / "ckpt", fastopt.SGD(np.ones(3)))
     assert os.listdir(tmp_path) == []
+
+
+def test_save_onto_a_directory(tmp_path):
+    (tmp_path / "d").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"path: .* is a directory"):
+        fastopt.save(tmp_path / "d", fastopt.SGD(np.ones(3)))
+    assert os.listdir(tmp_path) == ["d"] and os.listdir(tmp_path / "d") == []
 
 
 def test_save_replaces_and_keeps_other_files(old_file):

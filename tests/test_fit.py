@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -122,7 +123,9 @@ class _Quadratic:
         if self.fault == "replace":
             self.params.grad = np.zeros(5)
         elif self.fault == "dtype":
-            self.params.grad.dtype = np.float32  # retypes the buffer in place
+            with warnings.catch_warnings():  # deprecated in NumPy 2.5
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self.params.grad.dtype = np.float32  # retypes the buffer in place
         else:
             self.params.grad[:] = self.params.data - 1.0
         if self.fault == "loss":

@@ -166,3 +166,22 @@ def test_state_dict_from_another_optimizer_is_refused():
     with pytest.raises(ValueError, match=r"'optimizer'.*'SGD'.*'Adam'"):
         adam.load_state_dict(sgd.state_dict())
     _assert_same(adam, snap)
+
+
+def test_repr_names_the_settings_and_each_group():
+    flat = fastopt.FlatParams({"w": np.zeros((3, 4)), "b": np.zeros(4)})
+    opt = fastopt.AdamW(flat, groups=[{"params": ["b"], "weight_decay": 0.0}],
+                        max_grad_norm=1.0)  # fmt: skip
+    opt.step(np.ones(16))
+    text = repr(opt)
+    assert text.splitlines()[0] == (
+        "AdamW(size=16, dtype=float64, step=1, maximize=False, amsgrad=False, "
+        "decoupled=True, max_grad_norm=1.0, nonfinite='ignore')"
+    )
+    assert (
+        "group 0 (b): lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0" in text
+    )
+    assert "group 1 (w): " in text and "weight_decay=0.01" in text
+    assert (
+        repr(opt.state) == "StateBuffers(exp_avg: float64[16], exp_avg_sq: float64[16])"
+    )

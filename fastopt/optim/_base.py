@@ -106,7 +106,10 @@ class StateBuffers(Mapping[str, NDArray[Any]]):
         return len(self._views)
 
     def __repr__(self) -> str:
-        return f"StateBuffers({self._views})"
+        items = ", ".join(
+            f"{name}: {buf.dtype}[{buf.size}]" for name, buf in self._views.items()
+        )
+        return f"StateBuffers({items})"
 
 
 class Optimizer:
@@ -496,6 +499,25 @@ class Optimizer:
         for k, values in enumerate(new_values):
             self.param_groups[k]._values = values
             self._write_row(k)
+
+    def __repr__(self) -> str:
+        flags = {"maximize": self.maximize, **self._options(),
+                 "max_grad_norm": self._max_grad_norm,
+                 "nonfinite": self._nonfinite}  # fmt: skip
+        head = ", ".join(
+            [f"size={self._param.size}", f"dtype={self._param.dtype}",
+             f"step={self._step}"] + [f"{k}={v!r}" for k, v in flags.items()]
+        )  # fmt: skip
+        lines = [f"{type(self).__name__}({head})"]
+        for k, group in enumerate(self.param_groups):
+            names = (
+                ", ".join(self._flat.names[i] for i in group._params)
+                if self._flat is not None
+                else "params"
+            )
+            values = ", ".join(f"{key}={v!r}" for key, v in group._values.items())
+            lines.append(f"  group {k} ({names}): {values}")
+        return "\n".join(lines)
 
     # -- internals --------------------------------------------------------------
 

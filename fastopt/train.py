@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
@@ -28,6 +29,8 @@ class Model(Protocol):
     ``params`` holds every trainable array.  ``loss_and_grad(xb, yb)`` returns
     the mean loss on a batch as a number and puts the gradient of that loss
     into ``params.grad`` (which :func:`fit` zeroes first, so adding works too).
+    An optional ``loss(x, y)`` method, the loss alone, lets :func:`fit` score
+    validation data without computing a gradient.
     """
 
     params: FlatParams
@@ -46,6 +49,8 @@ class History:
         (each batch's loss is taken before its update).
     lr : list of float
         The first group's learning rate in the epoch's last step.
+    val_loss : list of float
+        With ``validation`` data, the mean loss on it after each epoch.
     steps : int
         Updates applied in this run (skipped steps excluded).
     skipped_steps : int
@@ -54,6 +59,7 @@ class History:
 
     loss: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
     steps: int = 0
     skipped_steps: int = 0
 
@@ -70,6 +76,8 @@ def fit(
     seed: int | np.random.Generator | None = None,
     schedule: Schedule | None = None,
     max_grad_norm: float | None = None,
+    validation: tuple[NDArray[Any], NDArray[Any]] | None = None,
+    on_epoch: Callable[[int, History], object] | None = None,
     progress: bool | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by mini-batch steps of ``optimizer``.
@@ -97,6 +105,14 @@ def fit(
     max_grad_norm : float, optional
         Clip each step's gradient to this global norm, fused into the update,
         for this run only; default: the optimizer's own setting.
+    validation : (X_val, y_val), optional
+        Scored after each epoch, in batches of ``batch_size``, into
+        ``History.val_loss``: by ``model.loss`` where the model has one, else by
+        ``loss_and_grad`` (whose gradient is then discarded).
+    on_epoch : callable, optional
+        Called as ``on_epoch(epoch, history)`` after each epoch (counted from
+        1), for example to step a :class:`~fastopt.ReduceLROnPlateau` on
+        ``history.val_loss[-1]``; returning True stops the run there.
     progress : bool, optional
         Show a progress line on stderr.  Default: only when stderr is a
         terminal and the run has lasted over a second.
@@ -107,6 +123,15 @@ def fit(
     """
     _check_model(model, optimizer)
     X, y = _check_data(X, y)
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError(
+                f"validation: got {type(validation).__name__}; expected a pair "
+                "(X_val, y_val)"
+            )
+        validation = _check_data(*validation)
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"on_epoch: got {on_epoch!r:.80}; expected a callable")
     epochs = _check_count("epochs", epochs, 0)
     batch_size = _check_count("batch_size", batch_size, 1)
     rng = np.random.default_rng(seed)
@@ -134,13 +159,35 @@ def fit(
                 optimizer.step()
             history.loss.append(total / n)
             history.lr.append(lr)
+            if validation is not None:
+                history.val_loss.append(_mean_loss(model, *validation, batch_size))
             bar.show(epoch + 1, history.loss[-1])
+            if on_epoch is not None and on_epoch(epoch + 1, history) is True:
+                break
     finally:
         optimizer.max_grad_norm = saved_norm
         bar.close()
         history.steps = optimizer.step_count - steps0
         history.skipped_steps = optimizer.skipped_steps - skipped0
     return history
+
+
+def _mean_loss(
+    model: Model, X: NDArray[Any], y: NDArray[Any], batch_size: int
+) -> float:
+    """The loss on ``(X, y)``, batch by batch, weighted by batch size."""
+    score = getattr(model, "loss", None)
+    total = 0.0
+    for lo in range(0, len(X), batch_size):
+        xb, yb = X[lo : lo + batch_size], y[lo : lo + batch_size]
+        if callable(score):
+            loss = _check_loss("model.loss", score(xb, yb))
+        else:
+            loss = _batch_loss(model, xb, yb)
+        total += loss * len(xb)
+    if not callable(score):
+        model.params.zero_grad()
+    return total / len(X)
 
 
 def _batch_loss(model: Model, xb: NDArray[Any], yb: NDArray[Any]) -> float:
@@ -159,12 +206,16 @@ def _batch_loss(model: Model, xb: NDArray[Any], yb: NDArray[Any]) -> float:
             f"expected {params.size} elements of {params.dtype} (write into the "
             "buffer, do not replace it)"
         )
+    return _check_loss("model.loss_and_grad", loss)
+
+
+def _check_loss(source: str, loss: Any) -> float:
     number = isinstance(loss, (int, float, np.integer, np.floating)) or (
         isinstance(loss, np.ndarray) and loss.size == 1
     )
     if isinstance(loss, (bool, np.bool_)) or not number:
         raise TypeError(
-            f"model.loss_and_grad: returned {loss!r:.80}; expected a number (the loss)"
+            f"{source}: returned {loss!r:.80}; expected a number (the loss)"
         )
     return float(loss)
 

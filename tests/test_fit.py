@@ -94,6 +94,43 @@ def test_fit_with_schedule_and_clipping(iris) -> None:
     assert opt.last_grad_norm is not None
 
 
+def test_validation_loss_and_on_epoch(iris) -> None:
+    # Validation is scored by model.loss after each epoch; on_epoch sees the
+    # history so far and stops the run by returning True.
+    X, y = iris
+    held = np.arange(150) % 3 == 0
+    train = ~held
+    model = MLP(4, 8, 3, seed=0)
+    opt = fastopt.Adam(model.params, lr=0.05)
+    seen = []
+
+    def on_epoch(epoch, history):
+        seen.append((epoch, len(history.val_loss)))
+        return epoch == 4
+
+    history = fastopt.fit(model, X[train], y[train], opt, epochs=10, batch_size=25,
+                          seed=0, validation=(X[held], y[held]),
+                          on_epoch=on_epoch)  # fmt: skip
+    assert seen == [(1, 1), (2, 2), (3, 3), (4, 4)]
+    assert len(history.loss) == len(history.val_loss) == 4
+    assert history.val_loss[-1] == pytest.approx(model.loss(X[held], y[held]))
+    assert history.val_loss[-1] < history.val_loss[0]
+
+
+def test_validation_without_a_loss_method_uses_loss_and_grad() -> None:
+    # _Quadratic has only loss_and_grad: its gradient is discarded after scoring.
+    model = _Quadratic()
+    opt = fastopt.SGD(model.params, lr=0.5)
+    rows = (np.zeros((3, 1)), np.zeros(3))
+    history = fastopt.fit(model, np.zeros((4, 1)), np.zeros(4), opt, epochs=2,
+                          batch_size=4, validation=rows)  # fmt: skip
+    # One step per epoch: p = 0.5, then 0.75, in each of the 3 elements.
+    assert history.val_loss == [
+        pytest.approx(1.5 * (p - 1.0) ** 2) for p in (0.5, 0.75)
+    ]
+    np.testing.assert_array_equal(model.params.grad, 0.0)
+
+
 def test_fit_without_shuffle_visits_rows_in_order() -> None:
     seen = []
 
@@ -154,6 +191,9 @@ def test_bad_model_is_reported(fault, error, match) -> None:
     ({"epochs": -1}, "epochs"),
     ({"progress": "yes"}, "progress"),
     ({"max_grad_norm": 0.0}, "max_grad_norm"),
+    ({"validation": np.zeros((4, 1))}, "validation: got ndarray"),
+    ({"validation": (np.zeros((4, 1)), np.zeros(3))}, "rows"),
+    ({"on_epoch": 3}, "on_epoch: got 3"),
 ])  # fmt: skip
 def test_bad_arguments(kwargs, match) -> None:
     model = _Quadratic()

@@ -129,3 +129,27 @@ def test_bad_input(make, exc, match):
     with pytest.raises(exc, match=match):
         make(opt)
     assert opt.current_lr == [1.0, 0.5]
+
+
+class _Flat:
+    """A model whose loss never improves: the plateau must cut the rate."""
+
+    def __init__(self):
+        self.params = fastopt.FlatParams([np.zeros(2)])
+
+    def loss_and_grad(self, xb, yb):
+        return 1.0
+
+
+def test_fit_drives_the_plateau_through_on_epoch():
+    model = _Flat()
+    opt = fastopt.SGD(model.params, lr=1.0)
+    plateau = ReduceLROnPlateau(opt, patience=2)
+    history = fastopt.fit(
+        model, np.zeros((4, 1)), np.zeros(4), opt, epochs=8, batch_size=4,
+        validation=(np.zeros((2, 1)), np.zeros(2)),
+        on_epoch=lambda epoch, h: plateau.step(h.val_loss[-1]),
+    )  # fmt: skip
+    # Epoch 1 sets the best; epochs 2-4 are bad, the 4th cuts the rate, which
+    # the lr of epochs 5-7 shows, and epoch 7 cuts it again.
+    assert history.lr == pytest.approx([1.0] * 4 + [0.1] * 3 + [0.01])

@@ -88,6 +88,16 @@ class FlatParams:
             )
         ]
 
+    def __getstate__(self) -> dict[str, Any]:
+        # copy.deepcopy and pickle copy the buffers; the views are rebuilt on
+        # the copies (copied on their own, they would no longer write through).
+        return {k: v for k, v in self.__dict__.items() if k not in ("params", "grads")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.params = self._views(self._data)
+        self.grads = self._views(self._grad)
+
     # The buffers are fixed: optimizers and the views in params/grads hold them,
     # so a new array assigned here would be silently ignored by both.
     @property

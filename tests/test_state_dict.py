@@ -185,3 +185,52 @@ def test_repr_names_the_settings_and_each_group():
     assert (
         repr(opt.state) == "StateBuffers(exp_avg: float64[16], exp_avg_sq: float64[16])"
     )
+
+
+def _copy_by(how, obj):
+    import copy
+    import pickle
+
+    return copy.deepcopy(obj) if how == "deepcopy" else pickle.loads(pickle.dumps(obj))
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+@pytest.mark.parametrize("flat", [False, True], ids=["ndarray", "FlatParams"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: fastopt.SGD(p, lr=0.1, momentum=0.9, max_grad_norm=1.0),
+        lambda p: fastopt.Adam(p, amsgrad=True, nonfinite="skip"),
+        lambda p: fastopt.RMSprop(p, centered=True, momentum=0.5),
+        lambda p: fastopt.Adagrad(p, lr=fastopt.schedules.Exponential(0.1, 0.9)),
+    ],
+    ids=["SGD", "Adam", "RMSprop", "Adagrad"],
+)
+def test_a_copied_optimizer_continues_like_the_original(make, flat, how):
+    # The copy owns copies of the buffers: its views (state, FlatParams params
+    # and grads) write through to them, and it steps on exactly as the original.
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal(12)
+    grads = [rng.standard_normal(12) for _ in range(6)]
+    params = fastopt.FlatParams({"w": start[:8].reshape(2, 4), "b": start[8:]})
+    opt = make(params if flat else start.copy())
+    for g in grads[:3]:
+        opt.step(g)
+    twin = _copy_by(how, opt)
+    assert twin.step_count == 3
+    for g in grads[3:]:
+        opt.step(g)
+        if flat:
+            twin.params.grad[...] = g
+            twin.step()
+        else:
+            twin.step(g)
+    _assert_same(twin, _snapshot(opt))
+    if flat:
+        assert twin.params is not opt.params
+        assert np.shares_memory(twin.params.params[0], twin.params.data)
+        np.testing.assert_array_equal(twin.params.params[1], twin.params.data[8:])
+    for name in twin.state:
+        twin.state[name][...] = 0.0  # the views write through to the copy's buffers
+    assert all(not np.any(b) for b in twin.state_dict()["state"].values())
+    assert any(np.any(b) for b in opt.state_dict()["state"].values())

@@ -500,6 +500,25 @@ class Optimizer:
             self.param_groups[k]._values = values
             self._write_row(k)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # copy.deepcopy and pickle: the lock and the weak reference cannot be
+        # copied, and the views (the state's, and the parameters' into a
+        # FlatParams) must be views of the copy's buffers, so all are rebuilt.
+        state = dict(self.__dict__)
+        for key in ("_stepping", "_unaliased", "_state_views"):
+            del state[key]
+        if self._flat is not None:
+            del state["_param"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self._flat is not None:
+            self._param = flat_view(self._flat.data)
+        self._unaliased = None
+        self._stepping = threading.Lock()
+        self._state_views = StateBuffers(self._state)
+
     def __repr__(self) -> str:
         flags = {"maximize": self.maximize, **self._options(),
                  "max_grad_norm": self._max_grad_norm,

@@ -95,6 +95,15 @@ def check_real(name: str, value: Any, low: float = 0.0, high: float = math.inf,
     return v
 
 
+def check_int(name: str, value: Any, low: int = 0) -> int:
+    """An int (or NumPy integer, not a bool) >= ``low``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: got {value!r}; accepted: an int >= {low}")
+    if value < low:
+        raise ValueError(f"{name}: got {value}; accepted: an int >= {low}")
+    return int(value)
+
+
 def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name}: got {value!r}; expected True or False")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from fastopt._validate import check_real
+from fastopt._validate import check_int, check_real
 from fastopt.optim import Optimizer
 from fastopt.schedules import Schedule
 
@@ -99,10 +99,10 @@ class ReduceLROnPlateau:
         self.optimizer = optimizer
         self.mode = mode
         self.factor = check_real("factor", factor, 0.0, 1.0, high_open=True)
-        self.patience = _check_int("patience", patience)
+        self.patience = check_int("patience", patience)
         self.threshold = check_real("threshold", threshold)
         self.threshold_mode = threshold_mode
-        self.cooldown = _check_int("cooldown", cooldown)
+        self.cooldown = check_int("cooldown", cooldown)
         self.min_lrs = min_lrs
         self.eps = check_real("eps", eps)
 
@@ -189,7 +189,7 @@ class ReduceLROnPlateau:
             raise ValueError(f"state_dict['best']: got {best!r}; expected a number")
         counters = {}
         for key in ("num_bad_epochs", "cooldown_counter", "last_epoch"):
-            counters[key] = _check_int(f"state_dict[{key!r}]", state_dict.get(key))
+            counters[key] = check_int(f"state_dict[{key!r}]", state_dict.get(key))
 
         self.best = float(best)
         for key, value in counters.items():
@@ -198,11 +198,3 @@ class ReduceLROnPlateau:
 
 def _attr(key: str) -> str:
     return "min_lrs" if key == "min_lr" else key
-
-
-def _check_int(name: str, value: Any) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: got {value!r}; expected an int >= 0")
-    if value < 0:
-        raise ValueError(f"{name}: got {value}; accepted: an int >= 0")
-    return int(value)

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from fastopt._validate import check_bool, check_real
+from fastopt._validate import check_bool, check_int, check_real
 
 __all__ = [
     "Constant",
@@ -619,19 +619,11 @@ def _check_count(t: Any) -> int:
 
 
 def _check_positive_int(name: str, value: Any) -> int:
-    return _check_int(name, value, 1)
+    return check_int(name, value, 1)
 
 
 def _check_nonnegative_int(name: str, value: Any) -> int:
-    return _check_int(name, value, 0)
-
-
-def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name}: got {value!r}; accepted: an int >= {low}")
-    if value < low:
-        raise ValueError(f"{name}: got {value}; accepted: an int >= {low}")
-    return int(value)
+    return check_int(name, value, 0)
 
 
 def _check_positive_real(name: str, value: Any) -> float:

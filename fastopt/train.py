@@ -12,6 +12,7 @@ from typing import Any, Protocol, TextIO
 import numpy as np
 from numpy.typing import NDArray
 
+from fastopt._validate import check_int
 from fastopt.flat import FlatParams
 from fastopt.optim import Optimizer
 from fastopt.schedules import Schedule
@@ -132,8 +133,8 @@ def fit(
         validation = _check_data(*validation)
     if on_epoch is not None and not callable(on_epoch):
         raise TypeError(f"on_epoch: got {on_epoch!r:.80}; expected a callable")
-    epochs = _check_count("epochs", epochs, 0)
-    batch_size = _check_count("batch_size", batch_size, 1)
+    epochs = check_int("epochs", epochs, 0)
+    batch_size = check_int("batch_size", batch_size, 1)
     rng = np.random.default_rng(seed)
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress: got {progress!r}; expected True, False or None")
@@ -250,14 +251,6 @@ def _check_data(X: Any, y: Any) -> tuple[NDArray[Any], NDArray[Any]]:
     if len(X) == 0:
         raise ValueError("X: got no rows; expected at least one example")
     return X, y
-
-
-def _check_count(name: str, value: Any, low: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: got {value!r}; expected an int >= {low}")
-    if value < low:
-        raise ValueError(f"{name}: got {value}; expected an int >= {low}")
-    return int(value)
 
 
 class _Progress:

@@ -1,6 +1,7 @@
 """The optimizer classes."""
 
-from fastopt.optim._base import Optimizer, ParamGroup
+from fastopt.optim._base import Optimizer
+from fastopt.optim._groups import ParamGroup
 from fastopt.optim.adagrad import Adagrad
 from fastopt.optim.adam import Adam, AdamW
 from fastopt.optim.rmsprop import RMSprop

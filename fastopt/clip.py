@@ -99,13 +99,14 @@ def check_max_norm(name: str, value: Any) -> float:
 
     ``inf`` is torch's idiom for measuring the norm without clipping.
     """
-    real = isinstance(value, (int, float, np.integer, np.floating))
-    if real and not isinstance(value, (bool, np.bool_)) and value == math.inf:
-        return math.inf
-    if real and not isinstance(value, (bool, np.bool_)) and not float(value) > 0.0:
-        raise ValueError(
-            f"Invalid {name}: {value!r}; accepted: a number > 0 (inf: never clip)"
-        )
+    number = isinstance(value, (int, float, np.integer, np.floating))
+    if number and not isinstance(value, (bool, np.bool_)):
+        if value == math.inf:
+            return math.inf
+        if not value > 0.0:  # also NaN
+            raise ValueError(
+                f"Invalid {name}: {value!r}; accepted: a number > 0 (inf: never clip)"
+            )
     return check_real(name, value)
 
 

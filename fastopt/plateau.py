@@ -178,9 +178,7 @@ class ReduceLROnPlateau:
             )
         mine = self.state_dict()["config"]
         config = state_dict.get("config")
-        if not isinstance(config, Mapping) or {
-            k: list(v) if isinstance(v, tuple) else v for k, v in config.items()
-        } != mine:  # fmt: skip
+        if not isinstance(config, Mapping) or dict(config) != mine:
             raise ValueError(
                 f"state_dict['config']: got {config!r:.200}; this object has {mine}"
             )

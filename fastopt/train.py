@@ -178,16 +178,18 @@ def _mean_loss(
 ) -> float:
     """The loss on ``(X, y)``, batch by batch, weighted by batch size."""
     score = getattr(model, "loss", None)
+    if not callable(score):
+        score = None
     total = 0.0
     for lo in range(0, len(X), batch_size):
         xb, yb = X[lo : lo + batch_size], y[lo : lo + batch_size]
-        if callable(score):
+        if score is not None:
             loss = _check_loss("model.loss", score(xb, yb))
         else:
             loss = _batch_loss(model, xb, yb)
         total += loss * len(xb)
-    if not callable(score):
-        model.params.zero_grad()
+    if score is None:
+        model.params.zero_grad()  # the gradient of scoring is not a training step's
     return total / len(X)
 
 
